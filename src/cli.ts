@@ -1,0 +1,34 @@
+import { CommanderError } from "@commander-js/extra-typings";
+import type { Context } from "./context.js";
+import { CliError, EXIT } from "./errors.js";
+import { createProgram } from "./program.js";
+
+/** The one error boundary: run argv, turn every failure into one stderr message and an exit code. */
+export async function runCli(ctx: Context, argv: readonly string[]): Promise<number> {
+  const verbose = argv.some((a) => a === "-v" || a === "--verbose");
+  try {
+    await createProgram(ctx).parseAsync([...argv], { from: "user" });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      const helpOrVersion = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(err.code);
+      return helpOrVersion ? EXIT.ok : EXIT.usage;
+    }
+    reportError(ctx, err, verbose);
+    return err instanceof CliError ? err.exitCode : EXIT.internal;
+  }
+}
+
+function reportError(ctx: Context, err: unknown, verbose: boolean): void {
+  const message = err instanceof Error ? err.message : String(err);
+  const lines = [`assume-role: ${message}`];
+  if (err instanceof CliError && err.hint) lines.push(...err.hint.split("\n").map((l, i) => (i === 0 ? `  hint: ${l}` : `  ${l}`)));
+  if (!(err instanceof CliError)) lines.push("  this is a bug in assume-role; run again with -v and report the output");
+  if (verbose) {
+    for (let cause = (err as { cause?: unknown }).cause; cause; cause = (cause as { cause?: unknown }).cause) {
+      lines.push(`  caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`);
+    }
+    if (!(err instanceof CliError) && err instanceof Error && err.stack) lines.push(err.stack);
+  }
+  ctx.stderr.write(lines.join("\n") + "\n");
+}

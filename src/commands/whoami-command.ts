@@ -1,0 +1,22 @@
+import type { Context } from "../context.js";
+import { mapStsError } from "../sts/map-sts-error.js";
+import { createLogger, verbosityOf } from "../ui/logger.js";
+import { resolveChain } from "./assume-command.js";
+import type { ResolveOptions } from "./resolve-options.js";
+
+/** Resolve the chain, then ask STS who the result is (GetCallerIdentity signed with the final credentials). */
+export async function whoamiCommand(ctx: Context, roles: string[], opts: ResolveOptions): Promise<void> {
+  const log = createLogger(ctx.stderr, verbosityOf(opts));
+  const result = await resolveChain(ctx, roles, opts, log);
+  const endpoint = ctx.env.AWS_ENDPOINT_URL_STS || ctx.env.AWS_ENDPOINT_URL || undefined;
+  const sts = ctx.sts({ region: result.region, endpoint, credentials: result.credentials, debug: log.debug });
+  const id = await sts.getCallerIdentity().catch((err: unknown) => {
+    throw mapStsError(err, { operation: "GetCallerIdentity", endpoint: endpoint ?? `sts.${result.region}` });
+  });
+  const expiration = result.credentials.expiration?.toISOString();
+  if (opts.format === "json") {
+    ctx.stdout.write(JSON.stringify({ Account: id.account, Arn: id.arn, UserId: id.userId, Expiration: expiration }, null, 2) + "\n");
+  } else {
+    ctx.stdout.write(`${id.arn}\n`);
+  }
+}

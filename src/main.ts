@@ -1,0 +1,46 @@
+import { readFile } from "node:fs/promises";
+import { hostname, userInfo } from "node:os";
+import { runCli } from "./cli.js";
+import type { Context } from "./context.js";
+import { createSts } from "./sts/create-sts.js";
+import { RedactingWriter } from "./ui/redacting-writer.js";
+
+/** The only module that touches `process`: it builds the Context, runs the CLI, sets the exit code. */
+const argv = process.argv.slice(2);
+const verbose = argv.some((a) => a === "-v" || a === "--verbose");
+const stderr = new RedactingWriter({ write: (s) => void process.stderr.write(s) });
+
+// Dependencies' process warnings (the SDK's Node-version notice) would break "silent on success".
+process.removeAllListeners("warning");
+process.on("warning", (w) => {
+  if (verbose) stderr.write(`assume-role: (dependency warning) ${w.name}: ${w.message.split("\n")[0]}\n`);
+});
+
+let stopped: Promise<string> | undefined;
+const ctx: Context = {
+  env: Object.freeze({ ...process.env }),
+  stdout: { write: (s) => void process.stdout.write(s) },
+  stderr,
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  now: () => new Date(),
+  fetch: globalThis.fetch,
+  sts: createSts,
+  readTextFile: (path) => readFile(path, "utf8"),
+  hostname: () => hostname(),
+  username: () => safeUsername(),
+  protectSecret: (secret) => stderr.protect(secret),
+  untilStopped: () =>
+    (stopped ??= new Promise((resolve) => {
+      for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, () => resolve(sig));
+    })),
+};
+
+process.exitCode = await runCli(ctx, argv);
+
+function safeUsername(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? "unknown";
+  }
+}

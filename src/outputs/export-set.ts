@@ -1,0 +1,73 @@
+import type { Credentials } from "../types.js";
+
+/** Marker variables: let a later run tell its own exports from ambient credentials. */
+export const MARKER_ROLE_ARN = "ASSUME_ROLE_ARN";
+export const MARKER_KEY_ID = "ASSUME_ROLE_ACCESS_KEY_ID";
+
+/** Variables every run sets or clears, in output order; `unset` clears exactly these. */
+export const EXPORTED_NAMES = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_CREDENTIAL_EXPIRATION",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  MARKER_ROLE_ARN,
+  MARKER_KEY_ID,
+] as const;
+
+/** Variables that would make a tool read a profile (or stale legacy token) instead of the exports. */
+export const CLEARED_NAMES = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"] as const;
+
+/** What a shell formatter renders: ordered assignments and names to remove. */
+export interface ExportSet {
+  readonly set: ReadonlyArray<readonly [name: string, value: string]>;
+  readonly unset: readonly string[];
+}
+
+/** Everything any formatter may need; shell formatters use only `exports`. */
+export interface FormatInput {
+  readonly exports: ExportSet;
+  readonly credentials: Credentials;
+  readonly region?: string | undefined;
+  readonly roleArn?: string | undefined;
+  readonly assumedRoleArn?: string | undefined;
+}
+
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export interface ExportInput {
+  readonly credentials: Credentials;
+  readonly region?: string | undefined;
+  readonly roleArn?: string | undefined;
+}
+
+/** Pure: credentials + region + role → the variables to set and to clear. */
+export function buildExportSet(input: ExportInput): ExportSet {
+  const c = input.credentials;
+  const set: Array<[string, string]> = [
+    ["AWS_ACCESS_KEY_ID", c.accessKeyId],
+    ["AWS_SECRET_ACCESS_KEY", c.secretAccessKey],
+  ];
+  const unset: string[] = [...CLEARED_NAMES];
+  optional(set, unset, "AWS_SESSION_TOKEN", c.sessionToken);
+  optional(set, unset, "AWS_CREDENTIAL_EXPIRATION", c.expiration && isoSeconds(c.expiration));
+  if (input.region !== undefined) {
+    set.push(["AWS_REGION", input.region], ["AWS_DEFAULT_REGION", input.region]);
+  }
+  optional(set, unset, MARKER_ROLE_ARN, input.roleArn);
+  optional(set, unset, MARKER_KEY_ID, input.roleArn === undefined ? undefined : c.accessKeyId);
+  return { set, unset };
+}
+
+function optional(set: Array<[string, string]>, unset: string[], name: string, value: string | undefined): void {
+  if (value === undefined) unset.push(name);
+  else set.push([name, value]);
+}
+
+/** The set that `assume-role unset` renders: nothing to set, everything the tool may have exported cleared. */
+export function buildUnsetSet(): ExportSet {
+  return { set: [], unset: [...EXPORTED_NAMES] };
+}

@@ -1,0 +1,53 @@
+import { UsageError } from "../errors.js";
+
+export const MIN_DURATION = 900;
+export const MAX_DURATION = 43_200;
+export const CHAINED_MAX_DURATION = 3_600;
+
+const UNITS: Record<string, number> = { h: 3600, m: 60, s: 1 };
+const HUMAN = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/** `900`, `15m`, `1h`, `1h30m`, `max` → seconds (or "max"), within STS's 15 min – 12 h. */
+export function parseDuration(input: string): number | "max" {
+  const text = input.trim().toLowerCase();
+  if (text === "max") return "max";
+  let seconds: number | undefined;
+  if (/^\d+$/.test(text)) seconds = Number(text);
+  else {
+    const m = HUMAN.exec(text);
+    if (m && text !== "") {
+      seconds = [m[1], m[2], m[3]].reduce<number>(
+        (sum, part, i) => sum + (part === undefined ? 0 : Number(part) * UNITS["hms"[i]!]!),
+        0,
+      );
+    }
+  }
+  if (seconds === undefined) {
+    throw new UsageError(`--duration '${input}': expected seconds (3600), a span like 15m, 1h or 1h30m, or max`);
+  }
+  if (seconds < MIN_DURATION || seconds > MAX_DURATION) {
+    throw new UsageError(`--duration '${input}': must be between 15m (900 s) and 12h (43200 s), got ${seconds} s`);
+  }
+  return seconds;
+}
+
+export function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [h ? `${h}h` : "", m ? `${m}m` : "", s ? `${s}s` : ""].join("") || "0s";
+}
+
+export interface DurationDecision {
+  readonly seconds: number;
+  /** Set when the user's explicit request was lowered to the chained-session cap. */
+  readonly cappedFrom?: number | undefined;
+}
+
+/** What DurationSeconds a hop sends: default 1h, `max` is 12h unless chained, chained hops never over 1h. */
+export function decideDuration(requested: number | "max" | undefined, chained: boolean): DurationDecision {
+  if (requested === undefined) return { seconds: CHAINED_MAX_DURATION };
+  if (requested === "max") return { seconds: chained ? CHAINED_MAX_DURATION : MAX_DURATION };
+  if (chained && requested > CHAINED_MAX_DURATION) return { seconds: CHAINED_MAX_DURATION, cappedFrom: requested };
+  return { seconds: requested };
+}

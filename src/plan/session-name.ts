@@ -1,0 +1,50 @@
+import { UsageError } from "../errors.js";
+
+export const SESSION_TOKENS = ["instanceId", "accountId", "region", "user", "host", "role", "hop", "time"] as const;
+export type SessionToken = (typeof SESSION_TOKENS)[number];
+export type SessionVars = { readonly [K in SessionToken]?: string | undefined };
+
+export const IMDS_DEFAULT_TEMPLATE = "{instanceId}";
+export const OTHER_DEFAULT_TEMPLATE = "{user}@{host}";
+
+const TOKEN = /\{([^{}]*)\}/g;
+const MAX_LENGTH = 64;
+
+/** The tokens a template uses; throws a usage error naming an unknown one. */
+export function templateTokens(template: string): SessionToken[] {
+  const used: SessionToken[] = [];
+  for (const m of template.matchAll(TOKEN)) {
+    const name = m[1]!;
+    if (!(SESSION_TOKENS as readonly string[]).includes(name)) {
+      throw new UsageError(
+        `--session-name '${template}': unknown token {${name}}; known tokens: ${SESSION_TOKENS.map((t) => `{${t}}`).join(" ")}`,
+      );
+    }
+    if (!used.includes(name as SessionToken)) used.push(name as SessionToken);
+  }
+  return used;
+}
+
+/** Replace every character STS refuses in a RoleSessionName ([\w+=,.@-]) by '-'. */
+export function sanitizeSessionName(text: string): string {
+  return text.replace(/[^\w+=,.@-]/g, "-").slice(0, MAX_LENGTH);
+}
+
+/** Render a template into a valid RoleSessionName (2-64 characters of [\w+=,.@-]). */
+export function renderSessionName(template: string, vars: SessionVars): string {
+  const rendered = template.replace(TOKEN, (_all, name: string) => {
+    const value = vars[name as SessionToken];
+    if (value === undefined) throw new UsageError(`--session-name '${template}': {${name}} is not known for this chain`);
+    return value;
+  });
+  const name = sanitizeSessionName(rendered);
+  if (name.length < 2) {
+    throw new UsageError(`--session-name '${template}' gives '${name}': a session name needs 2 to 64 characters`);
+  }
+  return name;
+}
+
+/** `{time}`: compact UTC, e.g. 20261121T073000Z. */
+export function sessionTime(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+}

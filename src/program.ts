@@ -1,0 +1,68 @@
+import { Command, Option } from "@commander-js/extra-typings";
+import { assumeCommand } from "./commands/assume-command.js";
+import { withResolveOptions } from "./commands/resolve-options.js";
+import { unsetCommand } from "./commands/unset-command.js";
+import { whoamiCommand } from "./commands/whoami-command.js";
+import type { Context } from "./context.js";
+import { FORMAT_NAMES } from "./outputs/formatters/registry.js";
+
+export const VERSION = "0.1.0";
+
+/** The commander tree. Parse errors and help go through ctx streams; nothing here exits the process. */
+export function createProgram(ctx: Context): Command<[string[]], any, {}> {
+  const program = withResolveOptions(
+    new Command("assume-role")
+      .description("Assume a chain of AWS roles from IMDS or environment credentials and print the result for your shell.")
+      .argument("[roles...]", "role ARNs or bare role names, assumed left to right")
+      .version(VERSION, "-V, --version"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  eval "$(assume-role arn:aws:iam::111111111111:role/Deploy arn:aws:iam::222222222222:role/Prod)"
+  assume-role Deploy --format json
+  eval "$(assume-role unset)"
+
+Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
+5 MFA required without a terminal, 6 network, 7 throttled, 8 invalid configuration.`,
+    )
+    .action(async (roles, opts) => assumeCommand(ctx, roles, opts));
+
+  program.addCommand(
+    withResolveOptions(
+      new Command("whoami")
+        .description("resolve the chain and print who the result is (GetCallerIdentity; --format json for details)")
+        .argument("[roles...]", "role ARNs or names, as for the default command"),
+    ).action(async (roles, opts) => whoamiCommand(ctx, roles, opts)),
+  );
+
+  program
+    .command("unset")
+    .description("print the lines that clear what assume-role exports")
+    .addOption(new Option("-f, --format <format>", "shell format").choices(FORMAT_NAMES).default("sh"))
+    .action((opts) => unsetCommand(ctx, opts));
+
+  program
+    .command("sandbox")
+    .description("run a local IMDS + STS emulator and print the variables that point AWS tools at it")
+    .option("--world <file>", "world file (JSON) declaring accounts, roles and the instance")
+    .option("--imds-port <port>", "IMDS port (default: random)")
+    .option("--sts-port <port>", "STS port (default: random)")
+    .addOption(new Option("-f, --format <format>", "how to print the variables").choices(FORMAT_NAMES).default("sh"))
+    .action(async (opts) => {
+      const { sandboxCommand } = await import("./commands/sandbox-command.js");
+      await sandboxCommand(ctx, opts);
+    });
+
+  program.enablePositionalOptions();
+  for (const cmd of [program, ...program.commands]) {
+    cmd.exitOverride();
+    cmd.configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error: /, "assume-role: ")),
+    });
+  }
+  return program;
+}

@@ -1,0 +1,90 @@
+import {
+  AccessDeniedError,
+  CliError,
+  EXIT,
+  NetworkError,
+  NoCredentialsError,
+  StsRequestError,
+  ThrottledError,
+} from "../errors.js";
+import { parseIdentityArn, parseRoleArn } from "../plan/role-arn.js";
+
+export interface StsCallContext {
+  readonly operation: string;
+  readonly endpoint: string;
+  readonly roleArn?: string | undefined;
+  readonly callerArn?: string | undefined;
+}
+
+interface SdkErrorShape {
+  name?: string;
+  Code?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $retryable?: unknown;
+}
+
+const THROTTLING = new Set(["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"]);
+const NETWORK = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "TimeoutError"]);
+
+/** Pure: an error thrown by the STS client → the typed error the user sees, with a hint that says what to fix. */
+export function mapStsError(err: unknown, ctx: StsCallContext): CliError {
+  const e = (err ?? {}) as SdkErrorShape;
+  const code = e.Code ?? e.name ?? e.code ?? "Error";
+  const status = e.$metadata?.httpStatusCode;
+  const attempts = e.$metadata?.attempts;
+  const what = ctx.roleArn ? `${ctx.operation} ${ctx.roleArn}` : ctx.operation;
+  const awsMessage = e.message ?? "";
+  if (code === "AccessDenied" || code === "AccessDeniedException") return accessDenied(ctx, awsMessage, err);
+  if (THROTTLING.has(code) || (status !== undefined && status >= 500)) {
+    const reason = THROTTLING.has(code) ? `throttled (${code})` : `unavailable (HTTP ${status})`;
+    return new ThrottledError(`STS ${reason} on ${what} after ${attempts ?? "several"} attempts`, {
+      hint: "many processes are calling STS at once; retry later or spread the calls out",
+      cause: err,
+    });
+  }
+  if (code === "ExpiredToken" || code === "ExpiredTokenException") {
+    return new NoCredentialsError(`the credentials that signed ${what} have expired (${code})`, {
+      hint: "refresh the source credentials (IMDS rotates them; exported ones must be fetched again)",
+      cause: err,
+    });
+  }
+  if (code === "InvalidClientTokenId" || code === "SignatureDoesNotMatch" || code === "IncompleteSignature") {
+    return new NoCredentialsError(`STS rejected the credentials that signed ${what} (${code})`, {
+      hint: "the access key, secret or session token is wrong or revoked; check AWS_* variables for stale values",
+      cause: err,
+    });
+  }
+  if (NETWORK.has(code) || status === undefined) {
+    return new NetworkError(`STS could not be reached at ${ctx.endpoint} for ${what} (${code})`, {
+      hint: "check the network, --region, and AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
+      cause: err,
+    });
+  }
+  if (code === "RegionDisabledException") {
+    return new StsRequestError(`STS is not activated in this region for ${what}`, code, {
+      hint: "activate STS for the region in IAM account settings, or pass --region for an active one",
+      cause: err,
+    });
+  }
+  if (code === "ValidationError" || code.startsWith("MalformedPolicy") || code.startsWith("PackedPolicy")) {
+    return new StsRequestError(`STS refused ${what}: ${awsMessage}`, code, { cause: err });
+  }
+  return new CliError(`STS ${what} failed: ${code}: ${awsMessage}`, { exitCode: EXIT.internal, cause: err });
+}
+
+function accessDenied(ctx: StsCallContext, awsMessage: string, cause: unknown): AccessDeniedError {
+  const caller = ctx.callerArn ?? "the caller";
+  const role = ctx.roleArn ?? "the role";
+  const principal = (ctx.callerArn && parseIdentityArn(ctx.callerArn)?.principalArn) ?? caller;
+  const roleAccount = ctx.roleArn ? parseRoleArn(ctx.roleArn)?.accountId : undefined;
+  const crossAccount = roleAccount && ctx.callerArn && parseIdentityArn(ctx.callerArn)?.accountId !== roleAccount;
+  const hint = [
+    `both sides must allow it:`,
+    `  1. the permissions of ${principal} must allow sts:AssumeRole on ${role}${crossAccount ? " (a cross-account call needs this in the caller's account)" : ""};`,
+    `  2. the trust policy of ${role} must name ${principal} (or its account) as Principal, and its conditions (sts:ExternalId, MFA) must hold.`,
+  ].join("\n");
+  const detail = awsMessage && !awsMessage.includes(role) ? ` (${awsMessage})` : "";
+  return new AccessDeniedError(`access denied: ${caller} may not assume ${role}${detail}`, { hint, cause });
+}

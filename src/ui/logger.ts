@@ -1,0 +1,26 @@
+import type { Writer } from "../context.js";
+
+export type Verbosity = "quiet" | "normal" | "verbose";
+
+export interface Logger {
+  /** Diagnostics, shown with -v only. */
+  debug(line: string): void;
+  /** Something the user must act on; shown unless -q. */
+  warn(line: string): void;
+}
+
+export function createLogger(stderr: Writer, verbosity: Verbosity): Logger {
+  return {
+    debug: (line) => {
+      if (verbosity === "verbose") stderr.write(`assume-role: ${line}\n`);
+    },
+    warn: (line) => {
+      if (verbosity !== "quiet") stderr.write(`assume-role: ${line}\n`);
+    },
+  };
+}
+
+export function verbosityOf(opts: { verbose?: boolean | undefined; quiet?: boolean | undefined }): Verbosity {
+  if (opts.verbose) return "verbose";
+  return opts.quiet ? "quiet" : "normal";
+}

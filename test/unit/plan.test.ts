@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { buildPlan } from "../../src/plan/build-plan.js";
+import { decideDuration, parseDuration } from "../../src/plan/parse-duration.js";
+import { parseIdentityArn, parseRoleArn, parseRoleRef, partitionOfRegion } from "../../src/plan/role-arn.js";
+import { renderSessionName, sanitizeSessionName, sessionTime, templateTokens } from "../../src/plan/session-name.js";
+import { UsageError } from "../../src/errors.js";
+
+describe("parseDuration", () => {
+  it.each([
+    ["900", 900],
+    ["3600", 3600],
+    ["15m", 900],
+    ["1h", 3600],
+    ["1h30m", 5400],
+    ["2h", 7200],
+    ["12h", 43200],
+    ["1h0m30s", 3630],
+    [" 1H ", 3600],
+    ["max", "max"],
+  ])("%s → %s", (input, expected) => {
+    expect(parseDuration(input)).toBe(expected);
+  });
+
+  it.each(["", "10m", "899", "12h1s", "1d", "h", "1.5h", "-900", "1h 30m", "30m1h"])("rejects %j with a usage error naming the input", (input) => {
+    expect(() => parseDuration(input)).toThrow(UsageError);
+    expect(() => parseDuration(input)).toThrow(`--duration '${input}'`);
+  });
+});
+
+describe("decideDuration", () => {
+  it.each([
+    [undefined, false, 3600, undefined],
+    [undefined, true, 3600, undefined],
+    ["max" as const, false, 43200, undefined],
+    ["max" as const, true, 3600, undefined],
+    [7200, false, 7200, undefined],
+    [7200, true, 3600, 7200],
+    [900, true, 900, undefined],
+    [3600, true, 3600, undefined],
+  ])("requested %s chained=%s → %s (capped from %s)", (requested, chained, seconds, cappedFrom) => {
+    expect(decideDuration(requested, chained)).toEqual({ seconds, ...(cappedFrom ? { cappedFrom } : {}) });
+  });
+});
+
+describe("role ARNs", () => {
+  it.each([
+    ["arn:aws:iam::111111111111:role/Deploy", { partition: "aws", accountId: "111111111111", pathAndName: "Deploy", name: "Deploy" }],
+    ["arn:aws-cn:iam::111111111111:role/a/b/Deploy", { partition: "aws-cn", accountId: "111111111111", pathAndName: "a/b/Deploy", name: "Deploy" }],
+    ["arn:aws-us-gov:iam::111111111111:role/x+=,.@-_", { partition: "aws-us-gov", accountId: "111111111111", pathAndName: "x+=,.@-_", name: "x+=,.@-_" }],
+  ])("parses %s", (arn, parts) => {
+    expect(parseRoleArn(arn)).toEqual(parts);
+  });
+
+  it.each([
+    "arn:aws:iam::11111111111:role/Deploy",
+    "arn:aws:iam::111111111111:user/Deploy",
+    "arn:aws:sts::111111111111:assumed-role/Deploy/s",
+    "arn:aws:iam::111111111111:role/",
+    "arn:aws:iam::111111111111:role/has space",
+  ])("refuses %s as a ROLE", (arn) => {
+    expect(parseRoleArn(arn)).toBeUndefined();
+    expect(() => parseRoleRef(arn)).toThrow(/is not a role ARN/);
+  });
+
+  it("takes bare names and paths, refuses junk", () => {
+    expect(parseRoleRef("Deploy")).toEqual({ kind: "name", name: "Deploy" });
+    expect(parseRoleRef("team/Deploy")).toEqual({ kind: "name", name: "team/Deploy" });
+    expect(() => parseRoleRef("De ploy")).toThrow(/ROLE 'De ploy' is neither/);
+    expect(() => parseRoleRef("x".repeat(65))).toThrow(UsageError);
+  });
+
+  it.each([
+    ["arn:aws:sts::123456789012:assumed-role/ExampleRole/i-0123456789abcdef0", "aws", "123456789012", "arn:aws:iam::123456789012:role/ExampleRole"],
+    ["arn:aws-cn:sts::123456789012:assumed-role/R/s", "aws-cn", "123456789012", "arn:aws-cn:iam::123456789012:role/R"],
+    ["arn:aws:iam::123456789012:user/alice", "aws", "123456789012", "arn:aws:iam::123456789012:user/alice"],
+  ])("identity %s → partition %s account %s principal %s", (arn, partition, accountId, principalArn) => {
+    expect(parseIdentityArn(arn)).toEqual({ partition, accountId, principalArn });
+  });
+
+  it.each([
+    ["us-east-1", "aws"],
+    ["cn-north-1", "aws-cn"],
+    ["us-gov-west-1", "aws-us-gov"],
+    ["eu-west-3", "aws"],
+  ])("region %s is in partition %s", (region, partition) => {
+    expect(partitionOfRegion(region)).toBe(partition);
+  });
+});
+
+describe("session names", () => {
+  const vars = {
+    instanceId: "i-0123456789abcdef0",
+    accountId: "222222222222",
+    region: "eu-west-1",
+    user: "ec2-user",
+    host: "ip-10-0-0-1.ec2.internal",
+    role: "Prod",
+    hop: "2",
+    time: "20261121T073000Z",
+  };
+  it.each([
+    ["{instanceId}", "i-0123456789abcdef0"],
+    ["{user}@{host}", "ec2-user@ip-10-0-0-1.ec2.internal"],
+    ["deploy-{role}-{hop}", "deploy-Prod-2"],
+    ["{accountId}.{region}", "222222222222.eu-west-1"],
+    ["cron {time}", "cron-20261121T073000Z"],
+    ["ünïcode/{role}", "-n-code-Prod"],
+  ])("%s → %s", (template, expected) => {
+    expect(renderSessionName(template, vars)).toBe(expected);
+  });
+
+  it("truncates to 64 characters and refuses fewer than 2", () => {
+    expect(renderSessionName("{host}".repeat(5), vars)).toHaveLength(64);
+    expect(() => renderSessionName("x", vars)).toThrow(/needs 2 to 64 characters/);
+  });
+
+  it("rejects unknown tokens up front and names them", () => {
+    expect(() => templateTokens("{instance}")).toThrow("unknown token {instance}");
+    expect(templateTokens("{role}-{hop}-{role}")).toEqual(["role", "hop"]);
+  });
+
+  it("sanitises to the RoleSessionName alphabet", () => {
+    expect(sanitizeSessionName("a b$c\n'd`e")).toBe("a-b-c--d-e");
+    expect(sessionTime(new Date("2026-11-21T07:30:00.123Z"))).toBe("20261121T073000Z");
+  });
+});
+
+describe("buildPlan", () => {
+  const env = {};
+  it("plans each ROLE as a hop, external id on the last only", () => {
+    const plan = buildPlan({
+      roles: ["arn:aws:iam::111111111111:role/Deploy", "Prod"],
+      externalId: "ext-123",
+      duration: "30m",
+      env,
+    });
+    expect(plan).toEqual({
+      source: "auto",
+      region: undefined,
+      hops: [
+        { role: { kind: "arn", arn: "arn:aws:iam::111111111111:role/Deploy" }, sessionName: undefined, duration: 1800, externalId: undefined },
+        { role: { kind: "name", name: "Prod" }, sessionName: undefined, duration: 1800, externalId: "ext-123" },
+      ],
+    });
+  });
+
+  it.each([
+    [{ region: "eu-west-1" }, { AWS_REGION: "us-west-2" }, "eu-west-1"],
+    [{}, { AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "eu-central-1" }, "us-west-2"],
+    [{}, { AWS_DEFAULT_REGION: "eu-central-1" }, "eu-central-1"],
+    [{}, { AWS_REGION: "" }, undefined],
+  ])("region from flags %j and env %j → %s", (flags, envVars, region) => {
+    expect(buildPlan({ roles: [], ...flags, env: envVars }).region).toBe(region);
+  });
+
+  it.each([
+    [{ source: "profile" }, "--source 'profile'"],
+    [{ sessionName: "{nope}" }, "unknown token {nope}"],
+    [{ duration: "5m" }, "--duration '5m'"],
+    [{ externalId: "x" }, "--external-id"],
+    [{ region: "mars" }, "--region 'mars'"],
+  ])("rejects %j", (flags, message) => {
+    expect(() => buildPlan({ roles: ["Deploy"], ...flags, env })).toThrow(message);
+  });
+});

@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, NoCredentialsError } from "../../src/errors.js";
+import { imdsConfigFromEnv } from "../../src/imds/imds-config.js";
+import { parseIdentityDocument, parseImdsCredentials, parseRoleListing } from "../../src/imds/parse-imds.js";
+import { envSource } from "../../src/sources/env-source.js";
+import { resolveSource } from "../../src/sources/resolve-source.js";
+import { SourceSkipped } from "../../src/sources/source-skipped.js";
+import type { SourceResult } from "../../src/types.js";
+
+describe("imdsConfigFromEnv", () => {
+  it("defaults to the IPv4 endpoint, 1 s, 1 attempt, v1 allowed", () => {
+    expect(imdsConfigFromEnv({})).toEqual({
+      endpoint: "http://169.254.169.254",
+      disabled: false,
+      v1Disabled: false,
+      timeoutMs: 1000,
+      attempts: 1,
+    });
+  });
+
+  it.each([
+    [{ AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:1234/" }, "endpoint", "http://127.0.0.1:1234"],
+    [{ AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "ipv6" }, "endpoint", "http://[fd00:ec2::254]"],
+    [{ AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "IPv4" }, "endpoint", "http://169.254.169.254"],
+    [{ AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:9", AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "IPv6" }, "endpoint", "http://127.0.0.1:9"],
+    [{ AWS_EC2_METADATA_DISABLED: "TRUE" }, "disabled", true],
+    [{ AWS_EC2_METADATA_DISABLED: "1" }, "disabled", false],
+    [{ AWS_EC2_METADATA_V1_DISABLED: "true" }, "v1Disabled", true],
+    [{ AWS_METADATA_SERVICE_TIMEOUT: "0.25" }, "timeoutMs", 250],
+    [{ AWS_METADATA_SERVICE_NUM_ATTEMPTS: "3" }, "attempts", 3],
+  ])("%j → %s = %j", (env, key, value) => {
+    expect(imdsConfigFromEnv(env)[key as keyof ReturnType<typeof imdsConfigFromEnv>]).toEqual(value);
+  });
+
+  it.each([
+    [{ AWS_EC2_METADATA_SERVICE_ENDPOINT: "not a url" }, "AWS_EC2_METADATA_SERVICE_ENDPOINT 'not a url'"],
+    [{ AWS_EC2_METADATA_SERVICE_ENDPOINT: "ftp://x" }, "must be an http"],
+    [{ AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "IPv7" }, "expected IPv4 or IPv6"],
+    [{ AWS_METADATA_SERVICE_TIMEOUT: "-1" }, "AWS_METADATA_SERVICE_TIMEOUT '-1'"],
+  ])("%j is a configuration error", (env, message) => {
+    expect(() => imdsConfigFromEnv(env)).toThrow(ConfigError);
+    expect(() => imdsConfigFromEnv(env)).toThrow(message);
+  });
+});
+
+describe("IMDS payloads", () => {
+  it("parses the credentials document EC2 serves", () => {
+    const body = JSON.stringify({
+      Code: "Success",
+      LastUpdated: "2026-11-21T07:00:00Z",
+      Type: "AWS-HMAC",
+      AccessKeyId: "ASIAEXAMPLE",
+      SecretAccessKey: "secret",
+      Token: "token",
+      Expiration: "2026-11-21T13:00:00Z",
+    });
+    expect(parseImdsCredentials(body, "ExampleRole")).toEqual({
+      accessKeyId: "ASIAEXAMPLE",
+      secretAccessKey: "secret",
+      sessionToken: "token",
+      expiration: new Date("2026-11-21T13:00:00Z"),
+      lastUpdated: new Date("2026-11-21T07:00:00Z"),
+    });
+  });
+
+  it("explains an instance role EC2 may not assume", () => {
+    const body = JSON.stringify({ Code: "AssumeRoleUnauthorizedAccess", Message: "EC2 cannot assume the role X." });
+    expect(() => parseImdsCredentials(body, "X")).toThrow(NoCredentialsError);
+    try {
+      parseImdsCredentials(body, "X");
+    } catch (err) {
+      expect((err as NoCredentialsError).hint).toContain("ec2.amazonaws.com");
+    }
+  });
+
+  it.each(["<html>404</html>", "{}", '{"Code":"Success","AccessKeyId":"A"}', "[]"])("refuses %s", (body) => {
+    expect(() => parseImdsCredentials(body, "R")).toThrow(NoCredentialsError);
+  });
+
+  it("reads the identity document and the role listing", () => {
+    const doc = { accountId: "123456789012", instanceId: "i-0123456789abcdef0", region: "us-east-1", version: "2017-09-30" };
+    expect(parseIdentityDocument(JSON.stringify(doc))).toEqual({ accountId: "123456789012", instanceId: "i-0123456789abcdef0", region: "us-east-1" });
+    expect(parseRoleListing("ExampleRole\n")).toBe("ExampleRole");
+    expect(parseRoleListing("")).toBeUndefined();
+  });
+});
+
+describe("envSource", () => {
+  const keys = { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
+  it("reads long-term keys as a non-session caller", () => {
+    expect(envSource(keys, { skipOwnExports: true })).toEqual({
+      kind: "env",
+      credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret", sessionToken: undefined, expiration: undefined },
+      isRoleSession: false,
+    });
+  });
+
+  it("treats a session token (or the legacy AWS_SECURITY_TOKEN) as a role session", () => {
+    expect(envSource({ ...keys, AWS_SESSION_TOKEN: "t" }, { skipOwnExports: true }).isRoleSession).toBe(true);
+    expect(envSource({ ...keys, AWS_SECURITY_TOKEN: "t" }, { skipOwnExports: true }).credentials.sessionToken).toBe("t");
+  });
+
+  it("skips when unset or blank, fails when half set", () => {
+    expect(() => envSource({}, { skipOwnExports: true })).toThrow(SourceSkipped);
+    expect(() => envSource({ AWS_ACCESS_KEY_ID: " ", AWS_SECRET_ACCESS_KEY: "" }, { skipOwnExports: true })).toThrow(SourceSkipped);
+    expect(() => envSource({ AWS_ACCESS_KEY_ID: "A" }, { skipOwnExports: true })).toThrow(
+      "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
+    );
+    expect(() => envSource({ ...keys, AWS_CREDENTIAL_EXPIRATION: "soon" }, { skipOwnExports: true })).toThrow(ConfigError);
+  });
+
+  it("skips credentials it exported itself only when asked to", () => {
+    const env = { ...keys, AWS_SESSION_TOKEN: "t", ASSUME_ROLE_ARN: "arn:aws:iam::1:role/R", ASSUME_ROLE_ACCESS_KEY_ID: "AKIAEXAMPLE" };
+    expect(() => envSource(env, { skipOwnExports: true })).toThrow(/previous assume-role run/);
+    expect(envSource(env, { skipOwnExports: false }).credentials.accessKeyId).toBe("AKIAEXAMPLE");
+    expect(envSource({ ...env, ASSUME_ROLE_ACCESS_KEY_ID: "OTHER" }, { skipOwnExports: true }).kind).toBe("env");
+  });
+});
+
+describe("resolveSource", () => {
+  const imdsResult: SourceResult = {
+    kind: "imds",
+    credentials: { accessKeyId: "ASIAIMDS", secretAccessKey: "s", sessionToken: "t" },
+    isRoleSession: true,
+  };
+  const keys = { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
+  const deps = (env: Record<string, string>, imds = async () => imdsResult) => ({ env, imds, debug: () => {} });
+
+  it("auto prefers foreign environment credentials, then IMDS", async () => {
+    expect((await resolveSource("auto", deps(keys))).kind).toBe("env");
+    expect((await resolveSource("auto", deps({}))).kind).toBe("imds");
+    const own = { ...keys, ASSUME_ROLE_ACCESS_KEY_ID: "AKIAEXAMPLE" };
+    expect((await resolveSource("auto", deps(own))).kind).toBe("imds");
+  });
+
+  it("stops at a source that is configured but broken", async () => {
+    await expect(resolveSource("auto", deps({ AWS_ACCESS_KEY_ID: "A" }))).rejects.toThrow(ConfigError);
+    const down = async (): Promise<SourceResult> => {
+      throw new NoCredentialsError("IMDS could not be reached");
+    };
+    await expect(resolveSource("auto", deps({}, down))).rejects.toThrow("IMDS could not be reached");
+  });
+
+  it("an explicit source that is not configured is exit 3 naming the source", async () => {
+    await expect(resolveSource("env", deps({}))).rejects.toThrow("--source env: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
+    const skipped = async (): Promise<SourceResult> => {
+      throw new SourceSkipped("IMDS is disabled by AWS_EC2_METADATA_DISABLED=true");
+    };
+    await expect(resolveSource("auto", deps({}, skipped))).rejects.toThrow(/no source credentials: .*not set; IMDS is disabled/);
+  });
+});
