@@ -1,0 +1,47 @@
+import type { Formatter } from "../formatter.js";
+import { formatCmd } from "./cmd.js";
+import { formatDotenv } from "./dotenv.js";
+import { formatFish } from "./fish.js";
+import { formatJson } from "./json.js";
+import { formatPowerShell } from "./powershell.js";
+import { formatProcess } from "./process.js";
+import { formatSh } from "./sh.js";
+
+/** Every `--format` value, aliases included (`bash`/`zsh` = `sh`, `pwsh` = `powershell`). */
+export const FORMATS = Object.freeze({
+  sh: formatSh,
+  bash: formatSh,
+  zsh: formatSh,
+  fish: formatFish,
+  powershell: formatPowerShell,
+  pwsh: formatPowerShell,
+  cmd: formatCmd,
+  json: formatJson,
+  process: formatProcess,
+  dotenv: formatDotenv,
+} satisfies Record<string, Formatter>);
+
+export type FormatName = keyof typeof FORMATS;
+
+/** The `--format` choices, in help order. */
+export const FORMAT_NAMES: readonly FormatName[] = Object.freeze(Object.keys(FORMATS) as FormatName[]);
+
+/** Formats whose output can also clear variables (`assume-role unset`). */
+export const SHELL_FORMAT_NAMES: readonly FormatName[] = Object.freeze<FormatName[]>([
+  "sh",
+  "bash",
+  "zsh",
+  "fish",
+  "powershell",
+  "pwsh",
+  "cmd",
+]);
+
+export function isFormatName(name: string): name is FormatName {
+  return Object.hasOwn(FORMATS, name);
+}
+
+/** The formatter for a `--format` value; undefined for unknown names (including `toString`, `__proto__`). */
+export function getFormatter(name: string): Formatter | undefined {
+  return isFormatName(name) ? FORMATS[name] : undefined;
+}
