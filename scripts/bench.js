@@ -19,7 +19,7 @@ const cases = [
   ["assume-role --help", [bin, "--help"], base, 0],
   ["assume-role unset", [bin, "unset"], base, 0],
   ["cold two-hop chain from IMDS (sandbox)", [bin, ...chain], { ...base, ...sandbox.env() }, 0],
-  ["off EC2: IMDS refuses connections", [bin, ...chain], { ...base, AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:9" }, 3],
+  ["off EC2: IMDS refuses connections", [bin, ...chain], { ...base, AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:65531" }, 3],
   ["off EC2: IMDS never answers", [bin, ...chain], { ...base, AWS_EC2_METADATA_SERVICE_ENDPOINT: blackholeUrl }, 3],
 ];
 

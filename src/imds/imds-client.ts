@@ -125,9 +125,9 @@ export class ImdsClient {
 }
 
 function classify(err: unknown): Outcome {
-  const e = err as { name?: string; cause?: { code?: string; name?: string } };
+  const e = err as { name?: string; cause?: { code?: string; message?: string } };
   if (e?.name === "TimeoutError" || e?.name === "AbortError") return { kind: "timeout" };
-  const code = e?.cause?.code ?? e?.cause?.name ?? e?.name ?? "network error";
+  const code = e?.cause?.code ?? e?.cause?.message ?? e?.name ?? "network error";
   if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT") return { kind: "timeout" };
   return { kind: "error", code };
 }

@@ -6,8 +6,11 @@ import { join, resolve } from "node:path";
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "bin/assume-role.js");
 
-/** An IMDS endpoint where nothing listens: tests never fall through to 169.254.169.254. */
-export const CLOSED_IMDS = "http://127.0.0.1:9";
+/**
+ * An IMDS endpoint where nothing listens, so tests never fall through to the real one.
+ * (Not a low port: fetch refuses "bad ports" such as 9 before connecting.)
+ */
+export const CLOSED_IMDS = "http://127.0.0.1:65531";
 
 export interface RunResult {
   readonly code: number | null;
