@@ -1,5 +1,5 @@
 // npm run demo: start the sandbox, eval a two-hop chain from IMDS in bash, show the identity it yields.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startSandbox } from "../dist/sandbox/index.js";
 
@@ -39,8 +39,11 @@ step 'eval "$(assume-role unset)"; env | grep -c "^AWS_ACCESS_KEY_ID="'
 eval "$($AR unset)"; env | grep -c '^AWS_ACCESS_KEY_ID=' || true
 `;
 
-const result = spawnSync("bash", ["-c", script], { env, stdio: "inherit" });
+// Asynchronous: the sandbox answers from this process's event loop while bash runs.
+const status = await new Promise((resolve) => {
+  spawn("bash", ["-c", script], { env, stdio: "inherit" }).on("close", (code) => resolve(code ?? 1));
+});
 await sandbox.close();
 const { sts = {}, imds = {} } = sandbox.counts;
 console.log(`\nsandbox served ${Object.values(imds).reduce((a, b) => a + b, 0)} IMDS and ${Object.values(sts).reduce((a, b) => a + b, 0)} STS requests`);
-process.exitCode = result.status ?? 1;
+process.exitCode = status;

@@ -22,8 +22,8 @@ type Outcome = { kind: "response"; status: number; body: string } | { kind: "tim
  */
 export class ImdsClient {
   private token: Promise<string | undefined> | undefined;
-  /** After a token PUT that got no answer, the first v1 GET waits only half as long: off EC2 we fail in ~1.5 s. */
-  private probeTimeoutMs: number | undefined;
+  /** After a token PUT that got no answer, v1 GETs wait half as long until IMDS answers: off EC2 we fail in ~1.5 s. */
+  private probing = false;
 
   constructor(
     private readonly config: ImdsConfig,
@@ -79,7 +79,7 @@ export class ImdsClient {
       );
     }
     this.debug(`imds: no session token (${reason}); falling back to IMDSv1`);
-    if (outcome.kind === "timeout") this.probeTimeoutMs = this.config.timeoutMs / 2;
+    if (outcome.kind === "timeout") this.probing = true;
     return undefined;
   }
 
@@ -98,8 +98,7 @@ export class ImdsClient {
       method === "PUT" ? { "x-aws-ec2-metadata-token-ttl-seconds": TOKEN_TTL_SECONDS } : {};
     if (token !== undefined) headers["x-aws-ec2-metadata-token"] = token;
     const started = Date.now();
-    const timeoutMs = this.probeTimeoutMs ?? this.config.timeoutMs;
-    this.probeTimeoutMs = undefined;
+    const timeoutMs = this.probing ? this.config.timeoutMs / 2 : this.config.timeoutMs;
     try {
       const res = await this.fetchImpl(this.config.endpoint + path, {
         method,
@@ -107,6 +106,7 @@ export class ImdsClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
       const body = await res.text();
+      this.probing = false;
       this.debug(`imds: ${method} ${path} -> ${res.status} (${Date.now() - started} ms)`);
       return { kind: "response", status: res.status, body };
     } catch (err) {

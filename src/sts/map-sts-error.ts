@@ -7,7 +7,7 @@ import {
   StsRequestError,
   ThrottledError,
 } from "../errors.js";
-import { parseIdentityArn, parseRoleArn } from "../plan/role-arn.js";
+import { parseIdentityArn } from "../plan/role-arn.js";
 
 export interface StsCallContext {
   readonly operation: string;
@@ -78,11 +78,9 @@ function accessDenied(ctx: StsCallContext, awsMessage: string, cause: unknown): 
   const caller = ctx.callerArn ?? "the caller";
   const role = ctx.roleArn ?? "the role";
   const principal = (ctx.callerArn && parseIdentityArn(ctx.callerArn)?.principalArn) ?? caller;
-  const roleAccount = ctx.roleArn ? parseRoleArn(ctx.roleArn)?.accountId : undefined;
-  const crossAccount = roleAccount && ctx.callerArn && parseIdentityArn(ctx.callerArn)?.accountId !== roleAccount;
   const hint = [
     `both sides must allow it:`,
-    `  1. the permissions of ${principal} must allow sts:AssumeRole on ${role}${crossAccount ? " (a cross-account call needs this in the caller's account)" : ""};`,
+    `  1. the permissions of ${principal} must allow sts:AssumeRole on ${role};`,
     `  2. the trust policy of ${role} must name ${principal} (or its account) as Principal, and its conditions (sts:ExternalId, MFA) must hold.`,
   ].join("\n");
   const detail = awsMessage && !awsMessage.includes(role) ? ` (${awsMessage})` : "";
