@@ -1,3 +1,4 @@
+import { AccessDeniedError } from "../errors.js";
 import { decideDuration, formatDuration } from "../plan/parse-duration.js";
 import { defaultRegionOfPartition, parseIdentityArn, parseRoleArn, roleArn } from "../plan/role-arn.js";
 import {
@@ -90,8 +91,12 @@ async function runHop(hop: HopPlan, index: number, chained: boolean, caller: Cal
     });
     return { roleArn: arn, assumedRoleArn: out.assumedRoleArn, sessionName, durationSeconds: duration.seconds, credentials: out.credentials };
   } catch (err) {
-    if (caller.arn === undefined) caller.arn = await sts.getCallerIdentity().then((id) => id.arn, () => undefined);
-    throw mapStsError(err, { operation: "AssumeRole", roleArn: arn, callerArn: caller.arn, endpoint });
+    const context = { operation: "AssumeRole", roleArn: arn, callerArn: caller.arn, endpoint };
+    const mapped = mapStsError(err, context);
+    if (!(mapped instanceof AccessDeniedError) || caller.arn !== undefined) throw mapped;
+    // An access-denied message must name the caller: ask STS who the environment's keys are.
+    const callerArn = await sts.getCallerIdentity().then((id) => id.arn, () => undefined);
+    throw mapStsError(err, { ...context, callerArn });
   }
 }
 
