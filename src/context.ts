@@ -16,7 +16,6 @@ export interface Context {
   readonly now: () => Date;
   readonly fetch: typeof globalThis.fetch;
   readonly sts: StsFactory;
-  readonly readTextFile: (path: string) => Promise<string>;
   readonly hostname: () => string;
   readonly username: () => string;
   /** Register a secret so that nothing written to stderr can contain it. */

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { runCli } from "./cli.js";
 import type { Context } from "./context.js";
@@ -25,7 +24,6 @@ const ctx: Context = {
   now: () => new Date(),
   fetch: globalThis.fetch,
   sts: createSts,
-  readTextFile: (path) => readFile(path, "utf8"),
   hostname: () => hostname(),
   username: () => safeUsername(),
   protectSecret: (secret) => stderr.protect(secret),

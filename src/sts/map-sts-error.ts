@@ -69,7 +69,10 @@ export function mapStsError(err: unknown, ctx: StsCallContext): CliError {
     });
   }
   if (code === "ValidationError" || code.startsWith("MalformedPolicy") || code.startsWith("PackedPolicy")) {
-    return new StsRequestError(`STS refused ${what}: ${awsMessage}`, code, { cause: err });
+    const hint = /DurationSeconds/.test(awsMessage)
+      ? "ask for less with --duration, or raise the role's maximum session duration in IAM"
+      : undefined;
+    return new StsRequestError(`STS refused ${what}: ${awsMessage}`, code, { hint, cause: err });
   }
   return new CliError(`STS ${what} failed: ${code}: ${awsMessage}`, { exitCode: EXIT.internal, cause: err });
 }

@@ -1,6 +1,7 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
 import { bashEnvAfter, cleanEnv, runCli, shQuote } from "../helpers/cli.js";
+import { DEFAULT_WORLD_JSON, parseWorld, startSandbox } from "../../src/sandbox/index.js";
 import { useSandbox } from "../helpers/sandbox.js";
 
 const HOP1 = "arn:aws:iam::123456789012:role/ExampleAssumedRole";
@@ -187,14 +188,24 @@ describe("failures: exit code, one line naming what to fix, nothing on stdout", 
   });
 
   it("a duration over the role's MaxSessionDuration is refused by STS: exit 8 with STS's words", async () => {
-    const alice = sandbox().userKeys("alice");
-    const r = await runCli(["arn:aws:iam::222222222222:role/AliceOnlyRole", "-d", "2h", "--source", "env"], {
-      ...sandbox().env(),
-      AWS_ACCESS_KEY_ID: alice.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: alice.secretAccessKey,
-    });
-    expect(r.code).toBe(8);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toContain("MaxSessionDuration");
+    const world = structuredClone(DEFAULT_WORLD_JSON) as { accounts: Record<string, { roles: Record<string, { maxSessionDuration?: number }> }> };
+    world.accounts["123456789012"]!.roles.ExampleAssumedRole!.maxSessionDuration = 3600;
+    const short = await startSandbox({ world: parseWorld(world, "test world") });
+    try {
+      const alice = short.userKeys("alice");
+      const r = await runCli([HOP1, "-d", "2h", "--source", "env"], {
+        ...short.env(),
+        AWS_ACCESS_KEY_ID: alice.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: alice.secretAccessKey,
+      });
+      expect(r.code).toBe(8);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(
+        `assume-role: STS refused AssumeRole ${HOP1}: The requested DurationSeconds exceeds the MaxSessionDuration set for this role.\n` +
+          "  hint: ask for less with --duration, or raise the role's maximum session duration in IAM\n",
+      );
+    } finally {
+      await short.close();
+    }
   });
 });

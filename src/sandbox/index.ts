@@ -1,0 +1,22 @@
+/**
+ * Local emulator of EC2 IMDS and AWS STS (tests, `npm run demo`, `assume-role sandbox`).
+ * Nothing in the core imports this; the CLI loads it lazily for the `sandbox` command.
+ */
+export { startSandbox, type Sandbox, type SandboxOptions, type TemporaryCredentials } from "./start-sandbox.js";
+export { NO_FAULTS, type Faults } from "./faults.js";
+export type { StsRequestRecord } from "./sts-handler.js";
+export {
+  parseWorld,
+  WorldError,
+  type Account,
+  type Instance,
+  type MfaDevice,
+  type Role,
+  type User,
+  type World,
+} from "./world.js";
+export { readWorldFile } from "./world-file.js";
+export { defaultWorld, DEFAULT_WORLD_JSON } from "./default-world.js";
+export { parsePolicy, type Policy, type PolicyKind, type Statement } from "./policy-document.js";
+export { ShapeError } from "./shape.js";
+export { evaluatePolicy, type Decision, type PrincipalContext, type RequestContext } from "./policy.js";

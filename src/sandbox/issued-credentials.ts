@@ -1,0 +1,81 @@
+/**
+ * Every temporary credential the sandbox hands out (instance-role credentials from IMDS and the
+ * results of AssumeRole), so STS can recognise them when they come back in a signed request.
+ */
+import type { Role } from "./world.js";
+import { newSecretAccessKey, newSessionAccessKeyId, newSessionToken } from "./ids.js";
+
+export interface IssuedSession {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly issuedAt: Date;
+  readonly expiration: Date;
+  readonly role: Role;
+  readonly sessionName: string;
+  /** arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION (no role path, as AWS does). */
+  readonly arn: string;
+  /** AROA…:SESSION */
+  readonly assumedRoleId: string;
+  /** When MFA was presented to create this session (or an ancestor of it); undefined: no MFA. */
+  readonly mfaAuthenticatedAt?: Date | undefined;
+  readonly sourceIdentity?: string | undefined;
+  readonly origin: "imds" | "sts";
+}
+
+export interface IssueRequest {
+  readonly role: Role;
+  readonly partition: string;
+  readonly sessionName: string;
+  readonly issuedAt: Date;
+  readonly durationSeconds: number;
+  readonly mfaAuthenticatedAt?: Date | undefined;
+  readonly sourceIdentity?: string | undefined;
+  readonly origin: "imds" | "sts";
+}
+
+export function assumedRoleArn(partition: string, role: Role, sessionName: string): string {
+  return `arn:${partition}:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}`;
+}
+
+export class IssuedCredentials {
+  readonly #byKey = new Map<string, IssuedSession>();
+
+  issue(req: IssueRequest): IssuedSession {
+    const session: IssuedSession = {
+      accessKeyId: this.#freshKeyId(),
+      secretAccessKey: newSecretAccessKey(),
+      sessionToken: newSessionToken(),
+      issuedAt: req.issuedAt,
+      expiration: new Date(req.issuedAt.getTime() + req.durationSeconds * 1000),
+      role: req.role,
+      sessionName: req.sessionName,
+      arn: assumedRoleArn(req.partition, req.role, req.sessionName),
+      assumedRoleId: `${req.role.roleId}:${req.sessionName}`,
+      mfaAuthenticatedAt: req.mfaAuthenticatedAt,
+      sourceIdentity: req.sourceIdentity,
+      origin: req.origin,
+    };
+    this.#byKey.set(session.accessKeyId, session);
+    return session;
+  }
+
+  get(accessKeyId: string): IssuedSession | undefined {
+    return this.#byKey.get(accessKeyId);
+  }
+
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  #freshKeyId(): string {
+    for (;;) {
+      const id = newSessionAccessKeyId();
+      if (!this.#byKey.has(id)) return id;
+    }
+  }
+}
+
+export function isExpired(session: IssuedSession, now: Date): boolean {
+  return now.getTime() >= session.expiration.getTime();
+}

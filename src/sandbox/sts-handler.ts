@@ -1,0 +1,105 @@
+/**
+ * One STS request in, one response out (no sockets here): read the query-protocol form, apply
+ * injected faults, check the action, authenticate the signature, run the action, and describe the
+ * exchange as a StsRequestRecord (key IDs only, never secrets or tokens).
+ */
+import { callerIdentity } from "./caller.js";
+import type { FaultState } from "./faults.js";
+import type { IssuedCredentials } from "./issued-credentials.js";
+import type { World } from "./world.js";
+import type { IncomingSignedRequest } from "./sigv4-verify.js";
+import { authenticate } from "./sts-auth.js";
+import { assumeRole } from "./sts-assume-role.js";
+import { StsError, stsErrors } from "./sts-errors.js";
+import { assumeRoleXml, errorXml, getCallerIdentityXml } from "./sts-xml.js";
+import { newRequestId } from "./ids.js";
+
+export interface StsRequestRecord {
+  /** "AssumeRole" | "GetCallerIdentity" | ... ("" when the request named no action) */
+  action: string;
+  /** The form params except Action/Version. */
+  params: Record<string, string>;
+  /** Of the signing credentials, when the Authorization header parsed. */
+  accessKeyId?: string;
+  /** Who the sandbox decided the caller is. */
+  callerArn?: string;
+  status: number;
+  errorCode?: string;
+}
+
+export interface StsHandlerContext {
+  readonly world: World;
+  readonly issued: IssuedCredentials;
+  readonly faults: FaultState;
+  readonly now: () => Date;
+}
+
+export interface StsResponse {
+  readonly status: number;
+  readonly requestId: string;
+  readonly body: string;
+  readonly record: StsRequestRecord;
+}
+
+export const STS_VERSION = "2011-06-15";
+const SUPPORTED_ACTIONS = ["AssumeRole", "GetCallerIdentity"];
+
+export async function handleStsRequest(ctx: StsHandlerContext, req: IncomingSignedRequest): Promise<StsResponse> {
+  const requestId = newRequestId();
+  const form = readForm(req);
+  const action = form["Action"] ?? "";
+  const params = Object.fromEntries(Object.entries(form).filter(([k]) => k !== "Action" && k !== "Version"));
+  const record: StsRequestRecord = { action, params, status: 200 };
+  try {
+    const body = await runAction(ctx, req, form, record, requestId);
+    return { status: 200, requestId, body, record };
+  } catch (err) {
+    const error = err instanceof StsError ? err : stsErrors.internal();
+    record.status = error.status;
+    record.errorCode = error.code;
+    return { status: error.status, requestId, body: errorXml(error, requestId), record };
+  }
+}
+
+async function runAction(
+  ctx: StsHandlerContext,
+  req: IncomingSignedRequest,
+  form: Readonly<Record<string, string>>,
+  record: StsRequestRecord,
+  requestId: string,
+): Promise<string> {
+  const fault = ctx.faults.nextStsFault();
+  const accessKeyId = accessKeyIdOf(req);
+  if (accessKeyId !== undefined) record.accessKeyId = accessKeyId;
+  if (fault === "throttle") throw stsErrors.throttling();
+  if (fault === "unavailable") throw stsErrors.serviceUnavailable();
+  const version = form["Version"] ?? STS_VERSION;
+  if (!SUPPORTED_ACTIONS.includes(record.action) || version !== STS_VERSION) {
+    throw stsErrors.invalidAction(record.action, version);
+  }
+  const now = ctx.now();
+  const auth = await authenticate({ world: ctx.world, issued: ctx.issued, now }, req);
+  if (!auth.ok) throw auth.error;
+  const identity = callerIdentity(auth.caller);
+  record.callerArn = identity.arn;
+  if (record.action === "GetCallerIdentity") return getCallerIdentityXml(identity, requestId);
+  const session = assumeRole({ world: ctx.world, issued: ctx.issued, now }, auth.caller, form);
+  return assumeRoleXml(session, requestId);
+}
+
+/** Query-protocol parameters: the URL query plus an x-www-form-urlencoded body (body wins). */
+export function readForm(req: IncomingSignedRequest): Record<string, string> {
+  const form: Record<string, string> = {};
+  const q = req.url.indexOf("?");
+  if (q >= 0) for (const [k, v] of new URLSearchParams(req.url.slice(q + 1))) form[k] = v;
+  const contentType = req.headers["content-type"] ?? "";
+  if (req.body.length > 0 && (contentType === "" || contentType.startsWith("application/x-www-form-urlencoded"))) {
+    for (const [k, v] of new URLSearchParams(Buffer.from(req.body).toString("utf8"))) form[k] = v;
+  }
+  return form;
+}
+
+function accessKeyIdOf(req: IncomingSignedRequest): string | undefined {
+  const header = req.headers["authorization"];
+  return header === undefined ? undefined : /Credential=([^/,\s]+)\//.exec(header)?.[1];
+}

@@ -1,0 +1,78 @@
+/** STS query-protocol response bodies, shaped like the real service. Every value is XML-escaped. */
+import type { StsError } from "./sts-errors.js";
+
+export const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+export function xmlEscape(value: string): string {
+  return value
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+}
+
+/** `<Name>escaped value</Name>` */
+function el(name: string, value: string): string {
+  return `<${name}>${xmlEscape(value)}</${name}>`;
+}
+
+/** YYYY-MM-DDTHH:MM:SSZ (no milliseconds), as STS and IMDS write timestamps. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function envelope(action: string, result: string, requestId: string): string {
+  return (
+    `<${action}Response xmlns="${STS_NAMESPACE}">\n` +
+    `  <${action}Result>\n${result}  </${action}Result>\n` +
+    `  <ResponseMetadata>\n    ${el("RequestId", requestId)}\n  </ResponseMetadata>\n` +
+    `</${action}Response>\n`
+  );
+}
+
+export interface AssumeRoleXmlInput {
+  readonly assumedRoleId: string;
+  readonly arn: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
+  readonly sourceIdentity?: string | undefined;
+  readonly packedPolicySize?: number | undefined;
+}
+
+export function assumeRoleXml(r: AssumeRoleXmlInput, requestId: string): string {
+  const result =
+    `    <AssumedRoleUser>\n` +
+    `      ${el("AssumedRoleId", r.assumedRoleId)}\n` +
+    `      ${el("Arn", r.arn)}\n` +
+    `    </AssumedRoleUser>\n` +
+    `    <Credentials>\n` +
+    `      ${el("AccessKeyId", r.accessKeyId)}\n` +
+    `      ${el("SecretAccessKey", r.secretAccessKey)}\n` +
+    `      ${el("SessionToken", r.sessionToken)}\n` +
+    `      ${el("Expiration", isoSeconds(r.expiration))}\n` +
+    `    </Credentials>\n` +
+    (r.packedPolicySize === undefined ? "" : `    ${el("PackedPolicySize", String(r.packedPolicySize))}\n`) +
+    (r.sourceIdentity === undefined ? "" : `    ${el("SourceIdentity", r.sourceIdentity)}\n`);
+  return envelope("AssumeRole", result, requestId);
+}
+
+export function getCallerIdentityXml(id: { arn: string; userId: string; account: string }, requestId: string): string {
+  const result = `    ${el("Arn", id.arn)}\n    ${el("UserId", id.userId)}\n    ${el("Account", id.account)}\n`;
+  return envelope("GetCallerIdentity", result, requestId);
+}
+
+export function errorXml(error: StsError, requestId: string): string {
+  return (
+    `<ErrorResponse xmlns="${STS_NAMESPACE}">\n` +
+    `  <Error>\n` +
+    `    ${el("Type", error.type)}\n` +
+    `    ${el("Code", error.code)}\n` +
+    `    ${el("Message", error.message)}\n` +
+    `  </Error>\n` +
+    `  ${el("RequestId", requestId)}\n` +
+    `</ErrorResponse>\n`
+  );
+}
