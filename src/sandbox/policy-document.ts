@@ -106,7 +106,7 @@ function parseStatement(json: unknown, path: string, kind: PolicyKind): Statemen
   if (effect !== "Allow" && effect !== "Deny") fail(path, 'Effect must be "Allow" or "Deny"');
   const sid = st["Sid"];
   if (sid !== undefined && typeof sid !== "string") fail(path, "Sid must be a string");
-  const action = exactlyOne(st, "Action", "NotAction", path, true);
+  exactlyOne(st, "Action", "NotAction", path, true);
   const resource = exactlyOne(st, "Resource", "NotResource", path, kind === "identity");
   const principal = exactlyOne(st, "Principal", "NotPrincipal", path, kind === "trust");
   if (kind === "identity" && principal !== undefined) fail(path, `${principal} is not allowed in an identity policy`);

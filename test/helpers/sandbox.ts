@@ -1,22 +1,14 @@
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { startSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
+import { NO_FAULTS, startSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
 
-/** One sandbox per test file; faults and counts are reset after each test. */
+/** One sandbox per test file; faults, counts and request records are reset after each test. */
 export function useSandbox(opts: SandboxOptions = {}): () => Sandbox {
   let sandbox: Sandbox | undefined;
   beforeAll(async () => {
     sandbox = await startSandbox(opts);
   });
   afterEach(() => {
-    sandbox?.setFaults({
-      latencyMs: 0,
-      stsThrottleFirst: 0,
-      sts5xxFirst: 0,
-      imdsV1Only: false,
-      imdsV2Required: false,
-      imdsTokenUnanswered: false,
-      imdsDown: false,
-    });
+    sandbox?.setFaults(NO_FAULTS);
     sandbox?.resetCounts();
   });
   afterAll(async () => {
@@ -24,6 +16,20 @@ export function useSandbox(opts: SandboxOptions = {}): () => Sandbox {
   });
   return () => {
     if (!sandbox) throw new Error("sandbox not started");
+    return sandbox;
+  };
+}
+
+/** A fresh sandbox per test (for tests that change the world or the clock); closed after each test. */
+export function useFreshSandboxes(): (opts?: SandboxOptions) => Promise<Sandbox> {
+  let sandbox: Sandbox | undefined;
+  afterEach(async () => {
+    await sandbox?.close();
+    sandbox = undefined;
+  });
+  return async (opts = {}) => {
+    await sandbox?.close();
+    sandbox = await startSandbox(opts);
     return sandbox;
   };
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { instanceCreds } from "./sandbox-helpers.js";
+import { instanceCreds } from "../helpers/sandbox-clients.js";
 
 const probe = spawnSync("python3", ["-c", "import botocore"], { encoding: "utf8" });
 const skipReason =

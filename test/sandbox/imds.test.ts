@@ -1,28 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import {
   DEFAULT_WORLD_JSON,
   parseWorld,
   readWorldFile,
-  startSandbox,
   type Sandbox,
-  type SandboxOptions,
 } from "../../src/sandbox/index.js";
-import { TestClock, imdsGet, imdsToken } from "./sandbox-helpers.js";
+import { useFreshSandboxes } from "../helpers/sandbox.js";
+import { TestClock, imdsGet, imdsToken } from "../helpers/sandbox-clients.js";
 
 const TTL = "x-aws-ec2-metadata-token-ttl-seconds";
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
-
-async function start(opts: SandboxOptions = {}): Promise<Sandbox> {
-  sandbox = await startSandbox(opts);
-  return sandbox;
-}
+const start = useFreshSandboxes();
 
 function put(sb: Sandbox, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
   return fetch(`${sb.imdsEndpoint}/latest/api/token`, { method: "PUT", headers, ...(signal ? { signal } : {}) });

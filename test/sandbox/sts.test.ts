@@ -5,15 +5,14 @@ import {
   type AssumeRoleCommandInput,
   type STSClient,
 } from "@aws-sdk/client-sts";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   DEFAULT_WORLD_JSON,
   parseWorld,
-  startSandbox,
   type Sandbox,
-  type SandboxOptions,
 } from "../../src/sandbox/index.js";
-import { TestClock, credsOf, failure, instanceCreds, stsClient, type Creds } from "./sandbox-helpers.js";
+import { useFreshSandboxes } from "../helpers/sandbox.js";
+import { TestClock, credsOf, failure, instanceCreds, stsClient, type Creds } from "../helpers/sandbox-clients.js";
 
 const A = "123456789012";
 const B = "222222222222";
@@ -25,16 +24,7 @@ const INSTANCE_SESSION = `arn:aws:sts::${A}:assumed-role/ExampleRole/i-012345678
 const notAuthorized = (caller: string, role: string) =>
   `User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${role}`;
 
-let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
-
-async function start(opts: SandboxOptions = {}): Promise<Sandbox> {
-  sandbox = await startSandbox(opts);
-  return sandbox;
-}
+const start = useFreshSandboxes();
 
 const assume = (client: STSClient, input: AssumeRoleCommandInput) => client.send(new AssumeRoleCommand(input));
 const whoami = (client: STSClient) => client.send(new GetCallerIdentityCommand({}));
