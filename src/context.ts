@@ -1,3 +1,5 @@
+import type { spawn } from "node:child_process";
+import type * as fsPromises from "node:fs/promises";
 import type { StsFactory } from "./sts/sts-api.js";
 
 export interface Writer {
@@ -6,7 +8,7 @@ export interface Writer {
 
 /**
  * Everything below main.ts reaches the outside world through this object:
- * environment, streams, clock, HTTP (IMDS), STS, host facts, signals.
+ * environment, streams, clock, files, processes, HTTP (IMDS, container, OIDC), STS, the terminal, signals.
  */
 export interface Context {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -16,10 +18,18 @@ export interface Context {
   readonly now: () => Date;
   readonly fetch: typeof globalThis.fetch;
   readonly sts: StsFactory;
+  readonly fs: typeof fsPromises;
+  readonly spawn: typeof spawn;
+  /** Ask on the controlling terminal (/dev/tty), never stdout; undefined when there is no terminal. */
+  readonly askTerminal: (question: string) => Promise<string | undefined>;
   readonly hostname: () => string;
   readonly username: () => string;
+  readonly pid: number;
+  readonly platform: NodeJS.Platform;
   /** Register a secret so that nothing written to stderr can contain it. */
   readonly protectSecret: (secret: string) => void;
-  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM/SIGHUP); long-running commands await it. */
   readonly untilStopped: () => Promise<string>;
+  /** Receive SIGINT, SIGTERM, SIGHUP and SIGQUIT instead of dying of them (exec forwards them); returns an uninstaller. */
+  readonly onSignals: (handler: (signal: NodeJS.Signals) => void) => () => void;
 }

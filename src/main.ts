@@ -1,7 +1,10 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { runCli } from "./cli.js";
 import type { Context } from "./context.js";
 import { createSts } from "./sts/create-sts.js";
+import { askTerminal } from "./ui/ask-terminal.js";
 import { RedactingWriter } from "./ui/redacting-writer.js";
 
 /** The only module that touches `process`: it builds the Context, runs the CLI, sets the exit code. */
@@ -24,6 +27,11 @@ const ctx: Context = {
   now: () => new Date(),
   fetch: globalThis.fetch,
   sts: createSts,
+  fs,
+  spawn,
+  askTerminal,
+  pid: process.pid,
+  platform: process.platform,
   hostname: () => hostname(),
   username: () => safeUsername(),
   protectSecret: (secret) => stderr.protect(secret),
@@ -31,6 +39,11 @@ const ctx: Context = {
     (stopped ??= new Promise((resolve) => {
       for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, () => resolve(sig));
     })),
+  onSignals: (handler) => {
+    const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+    for (const sig of signals) process.on(sig, handler);
+    return () => signals.forEach((sig) => process.off(sig, handler));
+  },
 };
 
 process.exitCode = await runCli(ctx, argv);

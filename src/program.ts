@@ -27,6 +27,9 @@ Examples:
 Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
 5 MFA required without a terminal, 6 network, 7 throttled, 8 invalid configuration.`,
     )
+    .option("-w, --write-profile <name>", "write the credentials to this profile of the shared credentials file instead of stdout")
+    .option("--credentials-file <path>", "credentials file for --write-profile (else AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials)")
+    .option("--force", "let --write-profile replace a profile that holds long-term keys")
     .action(async (roles, opts) => assumeCommand(ctx, roles, opts));
 
   program.addCommand(

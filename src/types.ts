@@ -6,35 +6,87 @@ export interface Credentials {
   readonly expiration?: Date | undefined;
 }
 
-export type SourceKind = "auto" | "imds" | "env";
-export const SOURCE_KINDS: readonly SourceKind[] = ["auto", "imds", "env"];
+export type SourceKind = "auto" | "imds" | "env" | "profile" | "web-identity" | "container";
+export const SOURCE_KINDS: readonly SourceKind[] = ["auto", "imds", "env", "profile", "web-identity", "container"];
 
-/** A role named on the command line: a full ARN, or a bare name completed at run time. */
+/** Where a web-identity token comes from. */
+export type WebIdentityToken =
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "env"; readonly name: string }
+  | { readonly kind: "github" };
+
+/**
+ * The first credentials of a chain, as data. `auto`, `env`, `imds`, `container` are resolved from
+ * the environment; the others come from a profile or from flags.
+ */
+export type SourcePlan =
+  | { readonly kind: "auto" | "env" | "imds" | "container"; readonly profile?: string | undefined }
+  | {
+      readonly kind: "static";
+      readonly profile: string;
+      readonly credentials: Credentials;
+      readonly accountId?: string | undefined;
+    }
+  | {
+      /** Missing values come from the environment when the source runs (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, the CI's OIDC). */
+      readonly kind: "web-identity";
+      readonly roleArn?: string | undefined;
+      readonly token?: WebIdentityToken | undefined;
+      readonly sessionName?: string | undefined;
+      readonly duration?: number | "max" | undefined;
+      readonly profile?: string | undefined;
+    }
+  | { readonly kind: "process"; readonly profile: string; readonly command: string }
+  | {
+      readonly kind: "sso";
+      readonly profile: string;
+      /** The profile's SSO keys as written (sso_session, sso_start_url, sso_region, sso_account_id, sso_role_name). */
+      readonly settings: Readonly<Record<string, string>>;
+    };
+
+/** A role named on the command line or in a profile: a full ARN, or a bare name completed at run time. */
 export type RoleRef =
   | { readonly kind: "arn"; readonly arn: string }
   | { readonly kind: "name"; readonly name: string };
+
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
 
 /** One sts:AssumeRole call, as planned before anything touches the network. */
 export interface HopPlan {
   readonly role: RoleRef;
   /** Session-name template; undefined: the default for the source that answered ({instanceId} on IMDS). */
   readonly sessionName?: string | undefined;
-  /** Seconds the user asked for; undefined: the 1-hour default. Chained hops are capped when the hop runs. */
+  /** Seconds asked for; undefined: the 1-hour default. Chained hops are capped when the hop runs. */
   readonly duration?: number | "max" | undefined;
   readonly externalId?: string | undefined;
+  /** MFA device serial or ARN; the code is asked for (or taken from --mfa-token) when the hop runs. */
+  readonly mfaSerial?: string | undefined;
+  readonly sourceIdentity?: string | undefined;
+  readonly tags?: readonly Tag[] | undefined;
+  readonly transitiveTagKeys?: readonly string[] | undefined;
+  /** Inline session policy (JSON text) and managed session policy ARNs. */
+  readonly policy?: string | undefined;
+  readonly policyArns?: readonly string[] | undefined;
+  /** The profile this hop came from, for messages and --dry-run. */
+  readonly profile?: string | undefined;
 }
 
 export interface ChainPlan {
-  readonly source: SourceKind;
+  readonly source: SourcePlan;
   readonly hops: readonly HopPlan[];
-  /** Region given by flag or environment; undefined means "ask the source (IMDS), else us-east-1". */
+  /** Region given by flag, environment or profile; undefined means "ask the source (IMDS), else the partition default". */
   readonly region?: string | undefined;
 }
 
 /** What a source hands to the chain runner. */
 export interface SourceResult {
-  readonly kind: Exclude<SourceKind, "auto">;
+  readonly kind: Exclude<SourceKind, "auto"> | "static" | "process" | "sso";
   readonly credentials: Credentials;
+  /** A stable, non-secret name of these credentials' identity (cache keys): e.g. `imds:i-…:Role`, `key:AKIA…`. */
+  readonly identityKey: string;
   /** ARN of the identity these credentials act as, when known without a network call. */
   readonly callerArn?: string | undefined;
   /** Account and partition of that identity, for completing bare role names. */
@@ -42,7 +94,7 @@ export interface SourceResult {
   readonly partition?: string | undefined;
   readonly instanceId?: string | undefined;
   readonly region?: string | undefined;
-  /** True when the credentials are a role session (IMDS, or temporary credentials). */
+  /** True when the credentials are a role session (IMDS, web identity, or other temporary credentials). */
   readonly isRoleSession: boolean;
 }
 
@@ -52,6 +104,8 @@ export interface HopResult {
   readonly sessionName: string;
   readonly durationSeconds: number;
   readonly credentials: Credentials;
+  /** True when the credentials came from the on-disk cache. */
+  readonly cached?: boolean | undefined;
 }
 
 export interface ChainResult {
@@ -60,7 +114,7 @@ export interface ChainResult {
   readonly credentials: Credentials;
   /** The region STS was called in. */
   readonly region: string;
-  /** The region from --region or the environment, if any. */
+  /** The region from --region, the environment or the profile, if any. */
   readonly plannedRegion?: string | undefined;
   /** Role ARN of the final hop (the marker value); undefined when no hop ran. */
   readonly roleArn?: string | undefined;

@@ -1,7 +1,7 @@
 import type { Context } from "../context.js";
 import { mapStsError } from "../sts/map-sts-error.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
-import { resolveChain } from "./assume-command.js";
+import { resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
 /** Resolve the chain, then ask STS who the result is (GetCallerIdentity signed with the final credentials). */

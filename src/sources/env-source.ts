@@ -38,6 +38,7 @@ export function envSource(env: Env, options: EnvSourceOptions): SourceResult {
   return {
     kind: "env",
     credentials: { accessKeyId: keyId, secretAccessKey: secret, sessionToken, expiration },
+    identityKey: `key:${keyId}`,
     isRoleSession: sessionToken !== undefined,
   };
 }

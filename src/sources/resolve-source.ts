@@ -1,42 +1,99 @@
-import { NoCredentialsError } from "../errors.js";
-import type { SourceKind, SourceResult } from "../types.js";
+import { ConfigError, NoCredentialsError } from "../errors.js";
+import type { SourcePlan, SourceResult } from "../types.js";
 import { envSource } from "./env-source.js";
 import { SourceSkipped } from "./source-skipped.js";
 
-export interface SourceDeps {
+type WebIdentityPlan = Extract<SourcePlan, { kind: "web-identity" }>;
+type ProcessPlan = Extract<SourcePlan, { kind: "process" }>;
+type SsoPlan = Extract<SourcePlan, { kind: "sso" }>;
+type StaticPlan = Extract<SourcePlan, { kind: "static" }>;
+
+/** One provider per kind of source; each throws SourceSkipped when it is not configured here. */
+export interface SourceProviders {
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Lazily reads IMDS; only called when the IMDS source is tried. */
   readonly imds: () => Promise<SourceResult>;
+  readonly container: () => Promise<SourceResult>;
+  /** Web identity from a plan, or (no plan) from AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN / the CI's OIDC variables. */
+  readonly webIdentity: (plan?: WebIdentityPlan) => Promise<SourceResult>;
+  readonly process: (plan: ProcessPlan) => Promise<SourceResult>;
+  readonly sso: (plan: SsoPlan) => Promise<SourceResult>;
   readonly debug: (line: string) => void;
 }
 
-/** The documented order of `auto`: environment credentials this tool did not export, then IMDS. */
-export const AUTO_ORDER = ["env", "imds"] as const;
+/** The documented order of `auto`: foreign environment keys, web identity, container, IMDS. */
+export const AUTO_ORDER = ["env", "web-identity", "container", "imds"] as const;
+type AutoKind = (typeof AUTO_ORDER)[number];
 
-export async function resolveSource(kind: SourceKind, deps: SourceDeps): Promise<SourceResult> {
-  const attempt = (k: (typeof AUTO_ORDER)[number]) =>
-    k === "env" ? Promise.resolve().then(() => envSource(deps.env, { skipOwnExports: kind === "auto" })) : deps.imds();
-  if (kind !== "auto") {
-    try {
-      return await attempt(kind);
-    } catch (err) {
-      if (err instanceof SourceSkipped) throw new NoCredentialsError(`--source ${kind}: ${err.reason}`);
-      throw err;
-    }
+export async function resolveSource(plan: SourcePlan, p: SourceProviders): Promise<SourceResult> {
+  switch (plan.kind) {
+    case "auto":
+      return resolveAuto(p);
+    case "env":
+    case "imds":
+    case "container":
+      return explicit(plan.kind, () => attempt(plan.kind as AutoKind, p, false), plan.profile);
+    case "web-identity":
+      return explicit(plan.kind, () => p.webIdentity(plan), plan.profile);
+    case "static":
+      return staticSource(plan);
+    case "process":
+      return explicit(plan.kind, () => p.process(plan), plan.profile);
+    case "sso":
+      return explicit(plan.kind, () => p.sso(plan), plan.profile);
   }
+}
+
+function attempt(kind: AutoKind, p: SourceProviders, auto: boolean): Promise<SourceResult> {
+  switch (kind) {
+    case "env":
+      return Promise.resolve().then(() => envSource(p.env, { skipOwnExports: auto }));
+    case "web-identity":
+      return p.webIdentity();
+    case "container":
+      return p.container();
+    case "imds":
+      return p.imds();
+  }
+}
+
+async function explicit(kind: string, run: () => Promise<SourceResult>, profile?: string): Promise<SourceResult> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof SourceSkipped)) throw err;
+    const origin = profile === undefined ? `--source ${kind}` : `profile ${profile} (${kind})`;
+    throw new NoCredentialsError(`${origin}: ${err.reason}`);
+  }
+}
+
+async function resolveAuto(p: SourceProviders): Promise<SourceResult> {
   const skipped: string[] = [];
-  for (const k of AUTO_ORDER) {
+  for (const kind of AUTO_ORDER) {
     try {
-      const result = await attempt(k);
-      deps.debug(`source: ${k}`);
+      const result = await attempt(kind, p, true);
+      p.debug(`source: ${kind}`);
       return result;
     } catch (err) {
       if (!(err instanceof SourceSkipped)) throw err;
-      deps.debug(`source: skipping ${k}: ${err.reason}`);
+      p.debug(`source: skipping ${kind}: ${err.reason}`);
       skipped.push(err.reason);
     }
   }
   throw new NoCredentialsError(`no source credentials: ${skipped.join("; ")}`, {
-    hint: "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run on EC2 with an instance profile",
+    hint: "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile, or run on EC2 with an instance profile",
   });
+}
+
+function staticSource(plan: StaticPlan): SourceResult {
+  const c = plan.credentials;
+  if (!c.accessKeyId || !c.secretAccessKey) {
+    throw new ConfigError(`profile ${plan.profile}: aws_access_key_id and aws_secret_access_key must both be set`);
+  }
+  return {
+    kind: "static",
+    credentials: c,
+    identityKey: `key:${c.accessKeyId}`,
+    accountId: plan.accountId,
+    isRoleSession: c.sessionToken !== undefined,
+  };
 }

@@ -1,53 +1,82 @@
-import type { AssumeRoleInput, AssumeRoleOutput, CallerIdentity, StsApi, StsConfig } from "./sts-api.js";
+import type { AssumeRoleOutput, StsApi, StsConfig } from "./sts-api.js";
+
+type Sdk = typeof import("@aws-sdk/client-sts");
 
 /** The one place that builds an STSClient. The SDK is imported on first use, never at start-up. */
 export function createSts(config: StsConfig): StsApi {
-  const clientPromise = import("@aws-sdk/client-sts").then((sdk) => ({
-    sdk,
-    client: new sdk.STSClient({
-      region: config.region,
-      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-      credentials: {
-        accessKeyId: config.credentials.accessKeyId,
-        secretAccessKey: config.credentials.secretAccessKey,
-        ...(config.credentials.sessionToken ? { sessionToken: config.credentials.sessionToken } : {}),
-      },
-      maxAttempts: 3,
-      logger: silentLogger,
-    }),
-  }));
+  let loaded: Promise<{ sdk: Sdk; client: InstanceType<Sdk["STSClient"]> }> | undefined;
+  const load = () =>
+    (loaded ??= import("@aws-sdk/client-sts").then((sdk) => ({ sdk, client: new sdk.STSClient(clientConfig(config)) })));
   return {
-    async assumeRole(input: AssumeRoleInput): Promise<AssumeRoleOutput> {
-      const { sdk, client } = await clientPromise;
+    async assumeRole(input) {
+      const { sdk, client } = await load();
       const out = await client.send(
         new sdk.AssumeRoleCommand({
           RoleArn: input.roleArn,
           RoleSessionName: input.roleSessionName,
-          ...(input.durationSeconds !== undefined ? { DurationSeconds: input.durationSeconds } : {}),
-          ...(input.externalId !== undefined ? { ExternalId: input.externalId } : {}),
+          DurationSeconds: input.durationSeconds,
+          ExternalId: input.externalId,
+          SerialNumber: input.serialNumber,
+          TokenCode: input.tokenCode,
+          SourceIdentity: input.sourceIdentity,
+          Tags: input.tags?.map((t) => ({ Key: t.key, Value: t.value })),
+          TransitiveTagKeys: input.transitiveTagKeys ? [...input.transitiveTagKeys] : undefined,
+          Policy: input.policy,
+          PolicyArns: input.policyArns?.map((arn) => ({ arn })),
         }),
       );
-      const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !out.AssumedRoleUser?.Arn) {
-        throw new Error("STS AssumeRole answered without credentials");
-      }
-      config.debug?.(`sts: AssumeRole ${input.roleArn} -> ${out.AssumedRoleUser.Arn} (attempts ${out.$metadata.attempts ?? 1})`);
-      return {
-        credentials: {
-          accessKeyId: c.AccessKeyId,
-          secretAccessKey: c.SecretAccessKey,
-          sessionToken: c.SessionToken,
-          expiration: c.Expiration,
-        },
-        assumedRoleArn: out.AssumedRoleUser.Arn,
-      };
+      config.debug?.(`sts: AssumeRole ${input.roleArn} (attempts ${out.$metadata.attempts ?? 1})`);
+      return toOutput(out, "AssumeRole");
     },
-    async getCallerIdentity(): Promise<CallerIdentity> {
-      const { sdk, client } = await clientPromise;
+    async assumeRoleWithWebIdentity(input) {
+      const { sdk, client } = await load();
+      const out = await client.send(
+        new sdk.AssumeRoleWithWebIdentityCommand({
+          RoleArn: input.roleArn,
+          RoleSessionName: input.roleSessionName,
+          WebIdentityToken: input.webIdentityToken,
+          DurationSeconds: input.durationSeconds,
+        }),
+      );
+      config.debug?.(`sts: AssumeRoleWithWebIdentity ${input.roleArn} (attempts ${out.$metadata.attempts ?? 1})`);
+      return toOutput(out, "AssumeRoleWithWebIdentity");
+    },
+    async getCallerIdentity() {
+      const { sdk, client } = await load();
       const out = await client.send(new sdk.GetCallerIdentityCommand({}));
       if (!out.Account || !out.Arn || !out.UserId) throw new Error("STS GetCallerIdentity answered without an identity");
       return { account: out.Account, arn: out.Arn, userId: out.UserId };
     },
+  };
+}
+
+function clientConfig(config: StsConfig) {
+  const c = config.credentials;
+  return {
+    region: config.region,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    // Unsigned calls (web identity) still need a credentials value: an empty provider is never used by them.
+    credentials: c
+      ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) }
+      : { accessKeyId: "", secretAccessKey: "" },
+    maxAttempts: 3,
+    logger: silentLogger,
+  };
+}
+
+interface SdkAssumeOutput {
+  Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined;
+  AssumedRoleUser?: { Arn?: string } | undefined;
+}
+
+function toOutput(out: SdkAssumeOutput, operation: string): AssumeRoleOutput {
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !out.AssumedRoleUser?.Arn) {
+    throw new Error(`STS ${operation} answered without credentials`);
+  }
+  return {
+    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration },
+    assumedRoleArn: out.AssumedRoleUser.Arn,
   };
 }
 

@@ -1,10 +1,11 @@
-import type { Credentials } from "../types.js";
+import type { Credentials, Tag } from "../types.js";
 
 export interface StsConfig {
   readonly region: string;
   /** Full endpoint URL (AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL); undefined: the SDK's regional endpoint. */
   readonly endpoint?: string | undefined;
-  readonly credentials: Credentials;
+  /** Undefined for unsigned calls (AssumeRoleWithWebIdentity). */
+  readonly credentials?: Credentials | undefined;
   /** Diagnostics sink for -v; never receives secrets. */
   readonly debug?: ((line: string) => void) | undefined;
 }
@@ -14,6 +15,20 @@ export interface AssumeRoleInput {
   readonly roleSessionName: string;
   readonly durationSeconds?: number | undefined;
   readonly externalId?: string | undefined;
+  readonly serialNumber?: string | undefined;
+  readonly tokenCode?: string | undefined;
+  readonly sourceIdentity?: string | undefined;
+  readonly tags?: readonly Tag[] | undefined;
+  readonly transitiveTagKeys?: readonly string[] | undefined;
+  readonly policy?: string | undefined;
+  readonly policyArns?: readonly string[] | undefined;
+}
+
+export interface AssumeRoleWithWebIdentityInput {
+  readonly roleArn: string;
+  readonly roleSessionName: string;
+  readonly webIdentityToken: string;
+  readonly durationSeconds?: number | undefined;
 }
 
 export interface AssumeRoleOutput {
@@ -30,6 +45,7 @@ export interface CallerIdentity {
 /** The STS operations the core needs; built only by sts/create-sts.ts (or a test double). */
 export interface StsApi {
   assumeRole(input: AssumeRoleInput): Promise<AssumeRoleOutput>;
+  assumeRoleWithWebIdentity(input: AssumeRoleWithWebIdentityInput): Promise<AssumeRoleOutput>;
   getCallerIdentity(): Promise<CallerIdentity>;
 }
 

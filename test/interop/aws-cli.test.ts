@@ -18,7 +18,7 @@ const sandbox = useSandbox();
 
 describe(`the AWS CLI reads the sh exports (${aws.detail})`, () => {
   it.skipIf(skip)("`aws sts get-caller-identity` after the eval prints the last role of the chain", async () => {
-    const script = ["export AWS_PROFILE=nonexistent", evalLine([HOP1, HOP2]), "aws sts get-caller-identity --output json"].join("\n");
+    const script = ["export AWS_PROFILE=nonexistent", evalLine([HOP1, HOP2, "--source", "imds"]), "aws sts get-caller-identity --output json"].join("\n");
     const r = await bash(script, cleanEnv(sandbox().env()));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -31,7 +31,7 @@ describe(`the AWS CLI reads the sh exports (${aws.detail})`, () => {
   });
 
   it.skipIf(skip)("`aws configure list` shows the credentials come from the environment, not a profile", async () => {
-    const script = ["export AWS_PROFILE=nonexistent", evalLine([HOP1, HOP2]), "aws configure list"].join("\n");
+    const script = ["export AWS_PROFILE=nonexistent", evalLine([HOP1, HOP2, "--source", "imds"]), "aws configure list"].join("\n");
     const r = await bash(script, cleanEnv(sandbox().env()));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);

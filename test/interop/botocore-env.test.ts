@@ -17,8 +17,10 @@ const skip = reportSkip(python);
 const sandbox = useSandbox();
 
 describe(`botocore reads the sh exports (${python.detail})`, () => {
+  // --source imds: an explicit source beats AWS_PROFILE for assume-role itself; the point here is what
+  // the exports do to the stale AWS_PROFILE the shell still has when botocore runs afterwards.
   it.skipIf(skip)("GetCallerIdentity from the exported environment is the last role of the chain, despite a stale AWS_PROFILE", async () => {
-    const script = ["export AWS_PROFILE=nonexistent", evalLine([HOP1, HOP2]), callerIdentityCommand()].join("\n");
+    const script = ["export AWS_PROFILE=nonexistent", evalLine([HOP1, HOP2, "--source", "imds"]), callerIdentityCommand()].join("\n");
     const r = await bash(script, cleanEnv(sandbox().env()));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -33,7 +35,7 @@ describe(`botocore reads the sh exports (${python.detail})`, () => {
   it.skipIf(skip)("control: the same stale AWS_PROFILE left in place does break botocore (so the unset matters)", async () => {
     // Re-export AWS_PROFILE after the eval: botocore must now fail on the missing profile, which is
     // what a user would hit if assume-role did not unset it.
-    const script = ["export AWS_PROFILE=nonexistent", evalLine([HOP1, HOP2]), "export AWS_PROFILE=nonexistent", callerIdentityCommand()].join("\n");
+    const script = ["export AWS_PROFILE=nonexistent", evalLine([HOP1, HOP2, "--source", "imds"]), "export AWS_PROFILE=nonexistent", callerIdentityCommand()].join("\n");
     const r = await bash(script, cleanEnv(sandbox().env()));
     expect(r.code).toBe(3);
     expect(r.stdout).toBe("");

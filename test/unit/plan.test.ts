@@ -127,21 +127,41 @@ describe("session names", () => {
 
 describe("buildPlan", () => {
   const env = {};
-  it("plans each ROLE as a hop, external id on the last only", () => {
+  const bare = { sourceIdentity: undefined, tags: undefined, transitiveTagKeys: undefined, policy: undefined, policyArns: undefined, mfaSerial: undefined };
+  it("plans each ROLE as a hop: duration on every hop, external id on the last, MFA on the first", () => {
     const plan = buildPlan({
       roles: ["arn:aws:iam::111111111111:role/Deploy", "Prod"],
       externalId: "ext-123",
+      mfaSerial: "arn:aws:iam::111111111111:mfa/alice",
       duration: "30m",
       env,
     });
     expect(plan).toEqual({
-      source: "auto",
+      source: { kind: "auto" },
       region: undefined,
       hops: [
-        { role: { kind: "arn", arn: "arn:aws:iam::111111111111:role/Deploy" }, sessionName: undefined, duration: 1800, externalId: undefined },
-        { role: { kind: "name", name: "Prod" }, sessionName: undefined, duration: 1800, externalId: "ext-123" },
+        { ...bare, role: { kind: "arn", arn: "arn:aws:iam::111111111111:role/Deploy" }, sessionName: undefined, duration: 1800, externalId: undefined, mfaSerial: "arn:aws:iam::111111111111:mfa/alice" },
+        { ...bare, role: { kind: "name", name: "Prod" }, sessionName: undefined, duration: 1800, externalId: "ext-123" },
       ],
     });
+  });
+
+  it("puts a profile's hops first and lets its own values win over flags", () => {
+    const profile = {
+      name: "deploy",
+      source: { kind: "imds" as const },
+      region: "eu-west-1",
+      hops: [{ role: { kind: "arn" as const, arn: "arn:aws:iam::111111111111:role/Deploy" }, sessionName: "fixed", externalId: "from-profile" }],
+    };
+    const plan = buildPlan({ roles: ["Prod"], profile, sessionName: "{role}", externalId: "flag", tags: ["team=ops"], env });
+    expect(plan.source).toEqual({ kind: "imds" });
+    expect(plan.region).toBe("eu-west-1");
+    expect(plan.hops.map((h) => [h.sessionName, h.externalId, h.tags])).toEqual([
+      ["fixed", "from-profile", [{ key: "team", value: "ops" }]],
+      ["{role}", "flag", [{ key: "team", value: "ops" }]],
+    ]);
+    expect(buildPlan({ roles: [], profile, region: "us-west-2", env }).region).toBe("us-west-2");
+    expect(() => buildPlan({ roles: [], profile, source: "imds", env })).toThrow("--source imds and --profile deploy both name");
   });
 
   it.each([
@@ -154,7 +174,12 @@ describe("buildPlan", () => {
   });
 
   it.each([
-    [{ source: "profile" }, "--source 'profile'"],
+    [{ source: "profile" }, "--source profile needs --profile NAME"],
+    [{ source: "sideways" }, "--source 'sideways'"],
+    [{ tags: ["novalue"] }, "--tag 'novalue': expected KEY=VALUE"],
+    [{ mfaSerial: "short" }, "--mfa-serial 'short'"],
+    [{ sourceIdentity: "aws:me" }, "--source-identity 'aws:me'"],
+    [{ policyArns: ["arn:aws:iam::123456789012:role/x"] }, "--policy-arn"],
     [{ sessionName: "{nope}" }, "unknown token {nope}"],
     [{ duration: "5m" }, "--duration '5m'"],
     [{ externalId: "x" }, "--external-id"],

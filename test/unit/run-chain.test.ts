@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { stsAssumeHop } from "../../src/chain/assume-hop.js";
 import { runChain, type ChainDeps } from "../../src/chain/run-chain.js";
 import { AccessDeniedError, NetworkError, NoCredentialsError, StsRequestError, ThrottledError } from "../../src/errors.js";
 import { buildPlan } from "../../src/plan/build-plan.js";
@@ -14,11 +15,13 @@ const IMDS: SourceResult = {
   partition: "aws",
   instanceId: "i-0123456789abcdef0",
   region: "us-east-1",
+  identityKey: "imds:i-0123456789abcdef0:ExampleRole",
   isRoleSession: true,
 };
 const LONG_TERM: SourceResult = {
   kind: "env",
   credentials: { accessKeyId: "AKIAUSER", secretAccessKey: "user-secret" },
+  identityKey: "key:AKIAUSER",
   isRoleSession: false,
 };
 
@@ -34,7 +37,7 @@ function fakeSts(calls: Call[], fail?: (input: AssumeRoleInput) => unknown) {
   let n = 0;
   return (config: StsConfig) => ({
     async assumeRole(input: AssumeRoleInput) {
-      calls.push({ op: "AssumeRole", signer: config.credentials.accessKeyId, region: config.region, input });
+      calls.push({ op: "AssumeRole", signer: config.credentials!.accessKeyId, region: config.region, input });
       const err = fail?.(input);
       if (err) throw err;
       const m = /^arn:([^:]+):iam::(\d+):role\/(?:.*\/)?([^/]+)$/.exec(input.roleArn)!;
@@ -44,18 +47,24 @@ function fakeSts(calls: Call[], fail?: (input: AssumeRoleInput) => unknown) {
         assumedRoleArn: `arn:${m[1]}:sts::${m[2]}:assumed-role/${m[3]}/${input.roleSessionName}`,
       };
     },
+    async assumeRoleWithWebIdentity(): Promise<never> {
+      throw new Error("not used");
+    },
     async getCallerIdentity() {
-      calls.push({ op: "GetCallerIdentity", signer: config.credentials.accessKeyId, region: config.region });
+      calls.push({ op: "GetCallerIdentity", signer: config.credentials!.accessKeyId, region: config.region });
       return { account: "999999999999", arn: "arn:aws:iam::999999999999:user/alice", userId: "AIDA" };
     },
   });
 }
 
-function deps(source: SourceResult, calls: Call[], extra: Partial<ChainDeps> = {}): ChainDeps & { warnings: string[] } {
+function deps(source: SourceResult, calls: Call[], extra: Partial<ChainDeps> & { fail?: (i: AssumeRoleInput) => unknown } = {}): ChainDeps & { warnings: string[] } {
   const warnings: string[] = [];
+  const sts = fakeSts(calls, extra.fail);
   return {
     source: async () => source,
-    sts: fakeSts(calls),
+    sts,
+    assumeHop: stsAssumeHop(sts),
+    mfaCode: async () => "123456",
     instanceId: async () => "i-fromimds",
     now: () => new Date("2026-11-21T07:30:00Z"),
     user: "ec2-user",
@@ -147,7 +156,7 @@ describe("runChain", () => {
   it("turns AccessDenied into exit 4 naming caller and role, with both-sides hint", async () => {
     const calls: Call[] = [];
     const denied = Object.assign(new Error("User: x is not authorized"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
-    const d = deps(IMDS, calls, { sts: fakeSts(calls, () => denied) });
+    const d = deps(IMDS, calls, { fail: () => denied });
     const err = await runChain(buildPlan({ roles: ["arn:aws:iam::222222222222:role/Prod"], env: {} }), d).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AccessDeniedError);
     expect((err as Error).message).toContain("arn:aws:sts::123456789012:assumed-role/ExampleRole/i-0123456789abcdef0 may not assume arn:aws:iam::222222222222:role/Prod");
@@ -158,7 +167,7 @@ describe("runChain", () => {
   it("names an environment caller by GetCallerIdentity when AssumeRole is denied", async () => {
     const calls: Call[] = [];
     const denied = Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
-    const d = deps(LONG_TERM, calls, { sts: fakeSts(calls, () => denied) });
+    const d = deps(LONG_TERM, calls, { fail: () => denied });
     const err = await runChain(buildPlan({ roles: ["arn:aws:iam::222222222222:role/Prod"], env: {} }), d).catch((e: unknown) => e);
     expect((err as Error).message).toContain("arn:aws:iam::999999999999:user/alice may not assume");
   });

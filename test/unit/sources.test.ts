@@ -91,6 +91,7 @@ describe("envSource", () => {
     expect(envSource(keys, { skipOwnExports: true })).toEqual({
       kind: "env",
       credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret", sessionToken: undefined, expiration: undefined },
+      identityKey: "key:AKIAEXAMPLE",
       isRoleSession: false,
     });
   });
@@ -121,31 +122,43 @@ describe("resolveSource", () => {
   const imdsResult: SourceResult = {
     kind: "imds",
     credentials: { accessKeyId: "ASIAIMDS", secretAccessKey: "s", sessionToken: "t" },
+    identityKey: "imds:i-1:R",
     isRoleSession: true,
   };
   const keys = { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
-  const deps = (env: Record<string, string>, imds = async () => imdsResult) => ({ env, imds, debug: () => {} });
+  const skip = (reason: string) => async (): Promise<SourceResult> => {
+    throw new SourceSkipped(reason);
+  };
+  const deps = (env: Record<string, string>, imds = async () => imdsResult) => ({
+    env,
+    imds,
+    container: skip("no container"),
+    webIdentity: skip("no web identity"),
+    process: skip("no process"),
+    sso: skip("no sso"),
+    debug: () => {},
+  });
 
   it("auto prefers foreign environment credentials, then IMDS", async () => {
-    expect((await resolveSource("auto", deps(keys))).kind).toBe("env");
-    expect((await resolveSource("auto", deps({}))).kind).toBe("imds");
+    expect((await resolveSource({ kind: "auto" }, deps(keys))).kind).toBe("env");
+    expect((await resolveSource({ kind: "auto" }, deps({}))).kind).toBe("imds");
     const own = { ...keys, ASSUME_ROLE_ACCESS_KEY_ID: "AKIAEXAMPLE" };
-    expect((await resolveSource("auto", deps(own))).kind).toBe("imds");
+    expect((await resolveSource({ kind: "auto" }, deps(own))).kind).toBe("imds");
   });
 
   it("stops at a source that is configured but broken", async () => {
-    await expect(resolveSource("auto", deps({ AWS_ACCESS_KEY_ID: "A" }))).rejects.toThrow(ConfigError);
+    await expect(resolveSource({ kind: "auto" }, deps({ AWS_ACCESS_KEY_ID: "A" }))).rejects.toThrow(ConfigError);
     const down = async (): Promise<SourceResult> => {
       throw new NoCredentialsError("IMDS could not be reached");
     };
-    await expect(resolveSource("auto", deps({}, down))).rejects.toThrow("IMDS could not be reached");
+    await expect(resolveSource({ kind: "auto" }, deps({}, down))).rejects.toThrow("IMDS could not be reached");
   });
 
   it("an explicit source that is not configured is exit 3 naming the source", async () => {
-    await expect(resolveSource("env", deps({}))).rejects.toThrow("--source env: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
+    await expect(resolveSource({ kind: "env" }, deps({}))).rejects.toThrow("--source env: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
     const skipped = async (): Promise<SourceResult> => {
       throw new SourceSkipped("IMDS is disabled by AWS_EC2_METADATA_DISABLED=true");
     };
-    await expect(resolveSource("auto", deps({}, skipped))).rejects.toThrow(/no source credentials: .*not set; IMDS is disabled/);
+    await expect(resolveSource({ kind: "auto" }, deps({}, skipped))).rejects.toThrow(/no source credentials: .*not set; no web identity; no container; IMDS is disabled/);
   });
 });

@@ -1,0 +1,49 @@
+import { runChain } from "../chain/run-chain.js";
+import { loadProfilePlan } from "../config/load-profile.js";
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+import { buildPlan } from "../plan/build-plan.js";
+import type { ChainPlan, ChainResult } from "../types.js";
+import type { Logger } from "../ui/logger.js";
+import { chainDeps } from "./chain-deps.js";
+import type { ResolveOptions } from "./resolve-options.js";
+
+/** Flags (+ the selected profile) → plan. Reads only the config files and the --policy file. */
+export async function planFromOptions(ctx: Context, roles: string[], opts: ResolveOptions): Promise<ChainPlan> {
+  const profileName = opts.profile ?? profileFromEnv(ctx, opts);
+  const profile = profileName === undefined ? undefined : await loadProfilePlan(ctx, profileName);
+  const policy = opts.policy === undefined ? undefined : await readPolicy(ctx, opts.policy);
+  return buildPlan({ ...opts, roles, profile, policy, env: ctx.env });
+}
+
+/** Plan, then run it against the edges of ctx. Shared by every command that needs credentials. */
+export async function resolveChain(ctx: Context, roles: string[], opts: ResolveOptions, log: Logger): Promise<ChainResult> {
+  const plan = await planFromOptions(ctx, roles, opts);
+  return runChain(plan, chainDeps(ctx, opts, log));
+}
+
+/**
+ * AWS_PROFILE selects a profile only where nothing more explicit does: not with --source imds/env/...,
+ * and not for `--format process`, where the calling SDK already used AWS_PROFILE to reach this command
+ * (reading it again would run the same credential_process forever).
+ */
+function profileFromEnv(ctx: Context, opts: ResolveOptions): string | undefined {
+  const name = ctx.env.AWS_PROFILE || undefined;
+  if (name === undefined || opts.source === "profile") return name;
+  return opts.source === "auto" && opts.format !== "process" ? name : undefined;
+}
+
+async function readPolicy(ctx: Context, path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await ctx.fs.readFile(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`--policy '${path}': cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--policy '${path}': not valid JSON (${(err as Error).message})`);
+  }
+  return text;
+}
