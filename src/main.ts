@@ -18,6 +18,11 @@ process.on("warning", (w) => {
   if (verbose) stderr.write(`assume-role: (dependency warning) ${w.name}: ${w.message.split("\n")[0]}\n`);
 });
 
+// A reader that goes away early (`assume-role -f json | head -1`) is not an error worth a stack trace.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE") throw err;
+});
+
 let stopped: Promise<string> | undefined;
 const ctx: Context = {
   env: Object.freeze({ ...process.env }),
@@ -26,7 +31,7 @@ const ctx: Context = {
   stderrIsTTY: Boolean(process.stderr.isTTY),
   now: () => new Date(),
   fetch: globalThis.fetch,
-  sts: createSts,
+  sts: (config) => createSts({ ...config, maxAttempts: maxAttempts(process.env.AWS_MAX_ATTEMPTS) }),
   fs,
   spawn,
   askTerminal,
@@ -47,6 +52,12 @@ const ctx: Context = {
 };
 
 process.exitCode = await runCli(ctx, argv);
+
+/** AWS_MAX_ATTEMPTS, the SDKs' standard retry knob; ignored unless a whole number from 1 to 10. */
+function maxAttempts(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= 10 ? n : undefined;
+}
 
 function safeUsername(): string {
   try {

@@ -94,8 +94,11 @@ export interface SourceResult {
   readonly partition?: string | undefined;
   readonly instanceId?: string | undefined;
   readonly region?: string | undefined;
-  /** True when the credentials are a role session (IMDS, web identity, or other temporary credentials). */
-  readonly isRoleSession: boolean;
+  /**
+   * True when the credentials are a role session (IMDS, web identity, assumed roles): AssumeRole with them is
+   * role chaining. "unknown" for temporary keys from the environment (a role session or a GetSessionToken session).
+   */
+  readonly isRoleSession: boolean | "unknown";
 }
 
 export interface HopResult {

@@ -1,12 +1,8 @@
-import { AccessDeniedError } from "../errors.js";
-import { decideDuration, formatDuration } from "../plan/parse-duration.js";
-import { defaultRegionOfPartition, parseIdentityArn, parseRoleArn, roleArn } from "../plan/role-arn.js";
-import { mapStsError } from "../sts/map-sts-error.js";
+import { defaultRegionOfPartition, parseIdentityArn, parseRoleArn } from "../plan/role-arn.js";
 import type { StsFactory } from "../sts/sts-api.js";
-import type { ChainPlan, ChainResult, Credentials, HopPlan, HopResult, SourcePlan, SourceResult } from "../types.js";
-import { hopKey, type AssumeHop } from "./assume-hop.js";
-import { sessionVars, sessionTemplate } from "./session-vars.js";
-import { renderSessionName } from "../plan/session-name.js";
+import type { ChainPlan, ChainResult, Credentials, HopResult, SourcePlan, SourceResult } from "../types.js";
+import type { AssumeHop } from "./assume-hop.js";
+import { runHop } from "./run-hop.js";
 
 export interface ChainDeps {
   readonly source: (plan: SourcePlan) => Promise<SourceResult>;
@@ -35,7 +31,16 @@ export interface Caller {
   arn?: string | undefined;
   partition?: string | undefined;
   accountId?: string | undefined;
+  /** Non-secret identity of the chain so far (see HopCall.chainKey). */
   chainKey: string[];
+}
+
+export interface HopEnv {
+  readonly deps: ChainDeps;
+  readonly region: string;
+  readonly source: SourceResult;
+  /** The STS endpoint named in messages. */
+  readonly endpoint: string;
 }
 
 /** Execute a plan: source credentials, then each hop signed by the previous one. */
@@ -45,6 +50,8 @@ export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainR
   const firstArn = plan.hops[0]?.role.kind === "arn" ? plan.hops[0].role.arn : undefined;
   const region =
     plan.region ?? source.region ?? defaultRegionOfPartition(parseRoleArn(firstArn ?? "")?.partition ?? source.partition ?? "aws");
+  const endpoint = deps.stsEndpoint ?? `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
+  const env: HopEnv = { deps, region, source, endpoint };
   const caller: Caller = {
     credentials: source.credentials,
     arn: source.callerArn,
@@ -54,8 +61,7 @@ export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainR
   };
   const hops: HopResult[] = [];
   for (const [index, hop] of plan.hops.entries()) {
-    const chained = index > 0 || source.isRoleSession;
-    const result = await runHop(hop, index, chained, caller, { deps, region, source });
+    const result = await runHop(hop, index, caller, env);
     deps.onCredentials(result.credentials);
     hops.push(result);
     Object.assign(caller, { credentials: result.credentials, arn: result.assumedRoleArn, ...identityOf(result.assumedRoleArn) });
@@ -63,97 +69,7 @@ export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainR
   return { source, hops, credentials: caller.credentials, region, plannedRegion: plan.region, roleArn: hops.at(-1)?.roleArn };
 }
 
-export interface HopEnv {
-  readonly deps: ChainDeps;
-  readonly region: string;
-  readonly source: SourceResult;
-}
-
-async function runHop(hop: HopPlan, index: number, chained: boolean, caller: Caller, env: HopEnv): Promise<HopResult> {
-  const { deps, region } = env;
-  const endpoint = deps.stsEndpoint ?? `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
-  const arn = hop.role.kind === "arn" ? hop.role.arn : await completeRoleArn(hop.role.name, caller, env, endpoint);
-  const duration = decideDuration(hop.duration, chained);
-  if (duration.cappedFrom !== undefined) {
-    deps.warn(
-      `warning: --duration ${formatDuration(duration.cappedFrom)} lowered to 1h for ${arn}: AWS caps sessions assumed by role chaining at 1 hour`,
-    );
-  }
-  const template = sessionTemplate(hop, env.source);
-  const sessionName = renderSessionName(template, await sessionVars(template, arn, index, env));
-  const input = {
-    roleArn: arn,
-    roleSessionName: sessionName,
-    durationSeconds: duration.seconds,
-    externalId: hop.externalId,
-    serialNumber: hop.mfaSerial,
-    sourceIdentity: hop.sourceIdentity,
-    tags: hop.tags,
-    transitiveTagKeys: hop.transitiveTagKeys,
-    policy: hop.policy,
-    policyArns: hop.policyArns,
-  };
-  const chainKey = [...caller.chainKey, hopKey(input)];
-  deps.debug(`hop ${index + 1}: AssumeRole ${arn} as ${sessionName} for ${duration.seconds} s${chained ? " (chained)" : ""}`);
-  try {
-    const out = await deps.assumeHop({
-      caller: caller.credentials,
-      region,
-      endpoint: deps.stsEndpoint,
-      input,
-      chainKey,
-      mfaCode: hop.mfaSerial ? () => deps.mfaCode(hop.mfaSerial!, arn) : undefined,
-      debug: deps.debug,
-    });
-    caller.chainKey = chainKey;
-    return {
-      roleArn: arn,
-      assumedRoleArn: out.assumedRoleArn,
-      sessionName,
-      durationSeconds: duration.seconds,
-      credentials: out.credentials,
-      cached: out.cached,
-    };
-  } catch (err) {
-    throw await describeHopError(err, { operation: "AssumeRole", roleArn: arn, callerArn: caller.arn, endpoint }, caller, env);
-  }
-}
-
-/** An access-denied message must name the caller: ask STS who the environment's keys are when unknown. */
-async function describeHopError(
-  err: unknown,
-  context: Parameters<typeof mapStsError>[1],
-  caller: Caller,
-  env: HopEnv,
-): Promise<Error> {
-  if (!isStsFailure(err)) return err as Error;
-  const mapped = mapStsError(err, context);
-  if (!(mapped instanceof AccessDeniedError) || caller.arn !== undefined) return mapped;
-  const sts = env.deps.sts({ region: env.region, endpoint: env.deps.stsEndpoint, credentials: caller.credentials });
-  const callerArn = await sts.getCallerIdentity().then((id) => id.arn, () => undefined);
-  return mapStsError(err, { ...context, callerArn });
-}
-
-/** Errors that already speak to the user (MFA, cache, usage) pass through unchanged. */
-function isStsFailure(err: unknown): boolean {
-  return !(err instanceof Error && "exitCode" in err);
-}
-
-/** A bare role name lives in the partition and account of the identity before the hop. */
-async function completeRoleArn(name: string, caller: Caller, env: HopEnv, endpoint: string): Promise<string> {
-  if (caller.accountId === undefined || caller.partition === undefined) {
-    const sts = env.deps.sts({ region: env.region, endpoint: env.deps.stsEndpoint, credentials: caller.credentials, debug: env.deps.debug });
-    try {
-      const id = await sts.getCallerIdentity();
-      Object.assign(caller, { arn: id.arn, ...identityOf(id.arn) });
-    } catch (err) {
-      throw mapStsError(err, { operation: "GetCallerIdentity", endpoint });
-    }
-  }
-  return roleArn(caller.partition ?? "aws", caller.accountId!, name);
-}
-
-function identityOf(arn: string): { partition?: string; accountId?: string } {
+export function identityOf(arn: string): { partition?: string; accountId?: string } {
   const parts = parseIdentityArn(arn);
   return parts ? { partition: parts.partition, accountId: parts.accountId } : {};
 }

@@ -3,6 +3,7 @@ import { loadProfilePlan } from "../config/load-profile.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { buildPlan } from "../plan/build-plan.js";
+import { stsEndpointFromEnv } from "../sts/sts-endpoint.js";
 import type { ChainPlan, ChainResult } from "../types.js";
 import type { Logger } from "../ui/logger.js";
 import { chainDeps } from "./chain-deps.js";
@@ -19,6 +20,10 @@ export async function planFromOptions(ctx: Context, roles: string[], opts: Resol
 /** Plan, then run it against the edges of ctx. Shared by every command that needs credentials. */
 export async function resolveChain(ctx: Context, roles: string[], opts: ResolveOptions, log: Logger): Promise<ChainResult> {
   const plan = await planFromOptions(ctx, roles, opts);
+  if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.mfaSerial !== undefined)) {
+    throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
+  }
+  stsEndpointFromEnv(ctx.env);
   return runChain(plan, chainDeps(ctx, opts, log));
 }
 

@@ -19,6 +19,9 @@ export async function sandboxCommand(ctx: Context, opts: SandboxCommandOptions):
     world,
     imdsPort: port(opts.imdsPort, "--imds-port"),
     stsPort: port(opts.stsPort, "--sts-port"),
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== "EADDRINUSE" && err.code !== "EACCES") throw err;
+    throw new UsageError(`--imds-port/--sts-port: cannot listen (${err.code}); pick free ports or leave them out for random ones`);
   });
   const set = Object.entries(sandbox.env());
   ctx.stdout.write(formatter({ exports: { set, unset: [] }, credentials: { accessKeyId: "", secretAccessKey: "" } }));

@@ -4,16 +4,23 @@ import type { ImdsConfig } from "./imds-config.js";
 export const TOKEN_PATH = "/latest/api/token";
 const TOKEN_TTL_SECONDS = "21600";
 
-export class ImdsHttpError extends Error {
+/** IMDS answered, but not 200: exit 3, with what the status means on EC2. */
+export class ImdsHttpError extends NoCredentialsError {
   constructor(
+    readonly endpoint: string,
     readonly path: string,
     readonly status: number,
   ) {
-    super(`IMDS answered HTTP ${status} for ${path}`);
+    super(`IMDS at ${endpoint} answered HTTP ${status} for ${path}`, { hint: STATUS_HINTS[status] ?? "IMDS may be overloaded; retry later" });
   }
 }
 
-type Outcome = { kind: "response"; status: number; body: string } | { kind: "timeout" } | { kind: "error"; code: string };
+const STATUS_HINTS: Record<number, string> = {
+  403: "IMDS is turned off for this instance (metadata option HttpEndpoint=disabled), or the request was refused",
+  404: "this path is not served here: is AWS_EC2_METADATA_SERVICE_ENDPOINT an EC2 metadata service?",
+};
+
+type Outcome = { kind: "response"; status: number; body: string } | { kind: "timeout"; waitedMs: number } | { kind: "error"; code: string };
 
 /**
  * IMDSv2 client on `fetch`: one token per process, v1 fallback only where the SDKs fall back
@@ -22,7 +29,10 @@ type Outcome = { kind: "response"; status: number; body: string } | { kind: "tim
  */
 export class ImdsClient {
   private token: Promise<string | undefined> | undefined;
-  /** After a token PUT that got no answer, v1 GETs wait half as long until IMDS answers: off EC2 we fail in ~1.5 s. */
+  /**
+   * After a token PUT that got no answer, v1 GETs wait half the default timeout until IMDS answers, so that off
+   * EC2 we fail in ~1.5 s. An explicit AWS_METADATA_SERVICE_TIMEOUT is always honoured in full.
+   */
   private probing = false;
 
   constructor(
@@ -49,7 +59,7 @@ export class ImdsClient {
         hint: "the IMDSv2 token request failed; if this runs in a container, raise the instance's HttpPutResponseHopLimit to 2",
       });
     }
-    if (outcome.status !== 200) throw new ImdsHttpError(path, outcome.status);
+    if (outcome.status !== 200) throw new ImdsHttpError(this.config.endpoint, path, outcome.status);
     return outcome.body;
   }
 
@@ -84,7 +94,7 @@ export class ImdsClient {
   }
 
   private async request(method: "GET" | "PUT", path: string, token: string | undefined): Promise<Outcome> {
-    let last: Outcome = { kind: "timeout" };
+    let last: Outcome = { kind: "timeout", waitedMs: 0 };
     for (let attempt = 1; attempt <= this.config.attempts; attempt++) {
       last = await this.once(method, path, token);
       if (last.kind === "response" && last.status < 500) return last;
@@ -98,36 +108,38 @@ export class ImdsClient {
       method === "PUT" ? { "x-aws-ec2-metadata-token-ttl-seconds": TOKEN_TTL_SECONDS } : {};
     if (token !== undefined) headers["x-aws-ec2-metadata-token"] = token;
     const started = Date.now();
-    const timeoutMs = this.probing ? this.config.timeoutMs / 2 : this.config.timeoutMs;
+    const timeoutMs = this.probing && !this.config.timeoutExplicit ? this.config.timeoutMs / 2 : this.config.timeoutMs;
     try {
       const res = await this.fetchImpl(this.config.endpoint + path, {
         method,
         headers,
         signal: AbortSignal.timeout(timeoutMs),
+        // A redirect would carry the session token elsewhere; IMDS never redirects.
+        redirect: "error",
       });
       const body = await res.text();
       this.probing = false;
       this.debug(`imds: ${method} ${path} -> ${res.status} (${Date.now() - started} ms)`);
       return { kind: "response", status: res.status, body };
     } catch (err) {
-      const outcome = classify(err);
+      const outcome = classify(err, timeoutMs);
       this.debug(`imds: ${method} ${path} -> ${outcome.kind === "error" ? outcome.code : "timeout"} (${Date.now() - started} ms)`);
       return outcome;
     }
   }
 
   private unreachable(outcome: Exclude<Outcome, { kind: "response" }>): NoCredentialsError {
-    const why = outcome.kind === "timeout" ? `no answer within ${this.config.timeoutMs} ms` : outcome.code;
+    const why = outcome.kind === "timeout" ? `no answer within ${outcome.waitedMs} ms` : outcome.code;
     return new NoCredentialsError(`IMDS could not be reached at ${this.config.endpoint} (${why})`, {
       hint: "not on EC2? use --source env with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY set, or point AWS_EC2_METADATA_SERVICE_ENDPOINT at a metadata service",
     });
   }
 }
 
-function classify(err: unknown): Outcome {
+function classify(err: unknown, waitedMs: number): Outcome {
   const e = err as { name?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return { kind: "timeout" };
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return { kind: "timeout", waitedMs };
   const code = e?.cause?.code ?? e?.cause?.message ?? e?.name ?? "network error";
-  if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT") return { kind: "timeout" };
+  if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT") return { kind: "timeout", waitedMs };
   return { kind: "error", code };
 }

@@ -6,6 +6,8 @@ export interface ImdsConfig {
   readonly v1Disabled: boolean;
   /** Per-request timeout (AWS_METADATA_SERVICE_TIMEOUT, seconds; default 1). */
   readonly timeoutMs: number;
+  /** True when AWS_METADATA_SERVICE_TIMEOUT was set (then never shortened). */
+  readonly timeoutExplicit: boolean;
   /** Attempts for 5xx answers (AWS_METADATA_SERVICE_NUM_ATTEMPTS; default 1). */
   readonly attempts: number;
 }
@@ -24,6 +26,7 @@ export function imdsConfigFromEnv(env: Env): ImdsConfig {
     disabled: isTrue(env.AWS_EC2_METADATA_DISABLED),
     v1Disabled: isTrue(env.AWS_EC2_METADATA_V1_DISABLED),
     timeoutMs: positiveNumber(env, "AWS_METADATA_SERVICE_TIMEOUT", 1) * 1000,
+    timeoutExplicit: Boolean(env.AWS_METADATA_SERVICE_TIMEOUT),
     attempts: Math.floor(positiveNumber(env, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", 1)),
   };
 }

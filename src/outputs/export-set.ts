@@ -41,6 +41,7 @@ export function isoSeconds(d: Date): string {
 export interface ExportInput {
   readonly credentials: Credentials;
   readonly region?: string | undefined;
+  /** The final role (or, with no hop, the source's role when known). */
   readonly roleArn?: string | undefined;
 }
 
@@ -58,7 +59,8 @@ export function buildExportSet(input: ExportInput): ExportSet {
     set.push(["AWS_REGION", input.region], ["AWS_DEFAULT_REGION", input.region]);
   }
   optional(set, unset, MARKER_ROLE_ARN, input.roleArn);
-  optional(set, unset, MARKER_KEY_ID, input.roleArn === undefined ? undefined : c.accessKeyId);
+  // Always: the next run in the same shell must recognise these as its own exports, even without a ROLE.
+  set.push([MARKER_KEY_ID, c.accessKeyId]);
   return { set, unset };
 }
 

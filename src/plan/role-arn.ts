@@ -57,22 +57,21 @@ export function parseIdentityArn(arn: string): IdentityParts | undefined {
   return { partition, accountId, principalArn };
 }
 
+const PARTITION_PREFIXES: ReadonlyArray<[prefix: string, partition: string, defaultRegion: string]> = [
+  ["cn-", "aws-cn", "cn-north-1"],
+  ["us-gov-", "aws-us-gov", "us-gov-west-1"],
+  ["us-isob-", "aws-iso-b", "us-isob-east-1"],
+  ["us-isof-", "aws-iso-f", "us-isof-south-1"],
+  ["eu-isoe-", "aws-iso-e", "eu-isoe-west-1"],
+  ["us-iso-", "aws-iso", "us-iso-east-1"],
+  ["eusc-", "aws-eusc", "eusc-de-east-1"],
+];
+
 export function partitionOfRegion(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  if (region.startsWith("us-isob-")) return "aws-iso-b";
-  if (region.startsWith("us-iso-")) return "aws-iso";
-  return "aws";
+  return PARTITION_PREFIXES.find(([prefix]) => region.startsWith(prefix))?.[1] ?? "aws";
 }
 
 /** Region to call STS in when none is configured: one in the role's partition. */
 export function defaultRegionOfPartition(partition: string): string {
-  switch (partition) {
-    case "aws-cn":
-      return "cn-north-1";
-    case "aws-us-gov":
-      return "us-gov-west-1";
-    default:
-      return "us-east-1";
-  }
+  return PARTITION_PREFIXES.find(([, p]) => p === partition)?.[2] ?? "us-east-1";
 }

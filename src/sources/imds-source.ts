@@ -23,7 +23,7 @@ export async function imdsSource(deps: ImdsSourceDeps): Promise<SourceResult> {
   const identityPromise = client.get(IDENTITY).then(parseIdentityDocument);
   identityPromise.catch(() => {});
   const roleName = await client.get(ROLE_LIST).then(parseRoleListing, (err: unknown) => {
-    if (err instanceof ImdsHttpError && err.status === 404) return undefined;
+    if (err instanceof ImdsHttpError && err.status === 404) return undefined; // no instance profile attached
     throw err;
   });
   if (roleName === undefined) {

@@ -1,5 +1,6 @@
 import { ConfigError, NoCredentialsError } from "../errors.js";
 import type { SourcePlan, SourceResult } from "../types.js";
+import { MARKER_KEY_ID, MARKER_ROLE_ARN } from "../outputs/export-set.js";
 import { envSource } from "./env-source.js";
 import { SourceSkipped } from "./source-skipped.js";
 
@@ -18,6 +19,7 @@ export interface SourceProviders {
   readonly process: (plan: ProcessPlan) => Promise<SourceResult>;
   readonly sso: (plan: SsoPlan) => Promise<SourceResult>;
   readonly debug: (line: string) => void;
+  readonly warn?: ((line: string) => void) | undefined;
 }
 
 /** The documented order of `auto`: foreign environment keys, web identity, container, IMDS. */
@@ -46,7 +48,7 @@ export async function resolveSource(plan: SourcePlan, p: SourceProviders): Promi
 function attempt(kind: AutoKind, p: SourceProviders, auto: boolean): Promise<SourceResult> {
   switch (kind) {
     case "env":
-      return Promise.resolve().then(() => envSource(p.env, { skipOwnExports: auto }));
+      return Promise.resolve().then(() => envSource(p.env, { skipOwnExports: auto, warn: p.warn }));
     case "web-identity":
       return p.webIdentity();
     case "container":
@@ -74,13 +76,28 @@ async function resolveAuto(p: SourceProviders): Promise<SourceResult> {
       p.debug(`source: ${kind}`);
       return result;
     } catch (err) {
-      if (!(err instanceof SourceSkipped)) throw err;
+      if (!(err instanceof SourceSkipped)) throw withOwnExportsHint(err, p.env);
       p.debug(`source: skipping ${kind}: ${err.reason}`);
       skipped.push(err.reason);
     }
   }
   throw new NoCredentialsError(`no source credentials: ${skipped.join("; ")}`, {
     hint: "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile, or run on EC2 with an instance profile",
+  });
+}
+
+/**
+ * A previous run replaced the user's own keys with its exports, and nothing else answers (off EC2): say so,
+ * instead of advising `--source env`, which would chain from those exports.
+ */
+function withOwnExportsHint(err: unknown, env: SourceProviders["env"]): unknown {
+  const own = env[MARKER_KEY_ID] !== undefined && env[MARKER_KEY_ID] === env.AWS_ACCESS_KEY_ID;
+  if (!own || !(err instanceof NoCredentialsError)) return err;
+  return new NoCredentialsError(err.message, {
+    cause: err,
+    hint:
+      `the environment holds a previous run's exports (${MARKER_ROLE_ARN}=${env[MARKER_ROLE_ARN] ?? "?"}), which replaced your own keys; ` +
+      `run eval "$(assume-role unset)", export your keys again, then run assume-role (or chain from the exports on purpose with --source env)`,
   });
 }
 
@@ -94,6 +111,6 @@ function staticSource(plan: StaticPlan): SourceResult {
     credentials: c,
     identityKey: `key:${c.accessKeyId}`,
     accountId: plan.accountId,
-    isRoleSession: c.sessionToken !== undefined,
+    isRoleSession: c.sessionToken === undefined ? false : "unknown",
   };
 }

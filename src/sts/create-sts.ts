@@ -59,7 +59,11 @@ function clientConfig(config: StsConfig) {
     credentials: c
       ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) }
       : { accessKeyId: "", secretAccessKey: "" },
-    maxAttempts: 3,
+    maxAttempts: config.maxAttempts ?? 3,
+    // The SDK's default is no timeout at all: a cron job must not hang on a silent endpoint.
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+    // The endpoint comes from ctx (AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL); a profile's endpoint_url must not redirect it.
+    ignoreConfiguredEndpointUrls: true,
     logger: silentLogger,
   };
 }

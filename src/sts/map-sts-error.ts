@@ -26,12 +26,22 @@ interface SdkErrorShape {
 }
 
 const THROTTLING = new Set(["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"]);
-const NETWORK = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "TimeoutError"]);
+const NETWORK = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "TimeoutError",
+  "RequestTimeout",
+]);
 
 /** Pure: an error thrown by the STS client → the typed error the user sees, with a hint that says what to fix. */
 export function mapStsError(err: unknown, ctx: StsCallContext): CliError {
   const e = (err ?? {}) as SdkErrorShape;
-  const code = e.Code ?? e.name ?? e.code ?? "Error";
+  const code = e.Code ?? (e.name && e.name !== "Error" ? e.name : undefined) ?? e.code ?? "Error";
   const status = e.$metadata?.httpStatusCode;
   const attempts = e.$metadata?.attempts;
   const what = ctx.roleArn ? `${ctx.operation} ${ctx.roleArn}` : ctx.operation;
@@ -56,7 +66,7 @@ export function mapStsError(err: unknown, ctx: StsCallContext): CliError {
       cause: err,
     });
   }
-  if (NETWORK.has(code) || status === undefined) {
+  if (NETWORK.has(code) || (status === undefined && e.$metadata === undefined && /^E[A-Z]+$/.test(code))) {
     return new NetworkError(`STS could not be reached at ${ctx.endpoint} for ${what} (${code})`, {
       hint: "check the network, --region, and AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
       cause: err,
@@ -80,6 +90,12 @@ export function mapStsError(err: unknown, ctx: StsCallContext): CliError {
 function accessDenied(ctx: StsCallContext, awsMessage: string, cause: unknown): AccessDeniedError {
   const caller = ctx.callerArn ?? "the caller";
   const role = ctx.roleArn ?? "the role";
+  if (/MultiFactorAuthentication/i.test(awsMessage)) {
+    return new AccessDeniedError(`access denied: the MFA code for ${role} was refused`, {
+      hint: "the code was wrong, expired or already used: wait for the next code and run again",
+      cause,
+    });
+  }
   const principal = (ctx.callerArn && parseIdentityArn(ctx.callerArn)?.principalArn) ?? caller;
   const hint = [
     `both sides must allow it:`,

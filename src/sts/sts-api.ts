@@ -8,6 +8,8 @@ export interface StsConfig {
   readonly credentials?: Credentials | undefined;
   /** Diagnostics sink for -v; never receives secrets. */
   readonly debug?: ((line: string) => void) | undefined;
+  /** Total attempts for throttling, 5xx and timeouts (AWS_MAX_ATTEMPTS); default 3. */
+  readonly maxAttempts?: number | undefined;
 }
 
 export interface AssumeRoleInput {

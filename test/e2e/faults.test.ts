@@ -79,7 +79,7 @@ describe("an IMDS that accepts connections and never answers (off EC2 behind a f
     const r = await runCli([HOP1], { AWS_EC2_METADATA_SERVICE_ENDPOINT: url });
     expect(r.code).toBe(3);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain(`IMDS could not be reached at ${url} (no answer within 1000 ms)`);
+    expect(r.stderr).toMatch(new RegExp(`^assume-role: IMDS could not be reached at ${url} \\(no answer within \\d+ ms\\)`));
   }, 10_000);
 });
 
@@ -105,5 +105,44 @@ describe("STS throttling and 5xx", () => {
     expect(r.code).toBe(7);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n")[0]).toBe(`assume-role: STS throttled (Throttling) on AssumeRole ${HOP1} after 3 attempts`);
+  });
+});
+
+describe("an STS endpoint that accepts connections and never answers", () => {
+  let blackhole: Server;
+  let url: string;
+  beforeAll(async () => {
+    blackhole = createServer(() => {}).listen(0, "127.0.0.1");
+    await new Promise((r) => blackhole.once("listening", r));
+    const address = blackhole.address();
+    url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  });
+  afterAll(() => {
+    blackhole.close();
+  });
+
+  it("times out instead of hanging: exit 6 naming the endpoint", async () => {
+    const r = await runCli([HOP1], { ...sandbox().env(), AWS_ENDPOINT_URL_STS: url, AWS_MAX_ATTEMPTS: "1" });
+    expect(r.code).toBe(6);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n")[0]).toBe(`assume-role: STS could not be reached at ${url} for AssumeRole ${HOP1} (TimeoutError)`);
+  }, 20_000);
+});
+
+describe("IMDS answers with an error status", () => {
+  it("IMDS turned off (403 to everything): exit 3 with the HttpEndpoint hint, not an internal error", async () => {
+    const server = (await import("node:http")).createServer((_req, res) => res.writeHead(403).end("Forbidden"));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    try {
+      const r = await runCli([HOP1], { AWS_EC2_METADATA_SERVICE_ENDPOINT: url });
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain(`IMDS at ${url} answered HTTP 403`);
+      expect(r.stderr).toContain("HttpEndpoint=disabled");
+    } finally {
+      server.close();
+    }
   });
 });

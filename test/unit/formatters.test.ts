@@ -35,7 +35,6 @@ const LONG_CLEARED = [
   "AWS_SESSION_TOKEN",
   "AWS_CREDENTIAL_EXPIRATION",
   "ASSUME_ROLE_ARN",
-  "ASSUME_ROLE_ACCESS_KEY_ID",
 ];
 
 const lines = (...l: string[]) => `${l.join("\n")}\n`;
@@ -60,6 +59,7 @@ const SH_TEMP = lines(
 const SH_LONG = lines(
   "export AWS_ACCESS_KEY_ID='AKIAIOSFODNN7EXAMPLE'",
   `export AWS_SECRET_ACCESS_KEY='${SECRET}'`,
+  "export ASSUME_ROLE_ACCESS_KEY_ID='AKIAIOSFODNN7EXAMPLE'",
   `unset ${LONG_CLEARED.join(" ")}`,
 );
 const PS_TEMP = lines(
@@ -78,6 +78,7 @@ const PS_TEMP = lines(
 const PS_LONG = lines(
   "$Env:AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'",
   `$Env:AWS_SECRET_ACCESS_KEY = '${SECRET}'`,
+  "$Env:ASSUME_ROLE_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'",
   ...LONG_CLEARED.map((n) => `Remove-Item -ErrorAction SilentlyContinue Env:${n}`),
 );
 
@@ -102,6 +103,7 @@ const EXPECTED: Record<FormatName, { temp: string; long: string }> = {
     long: lines(
       "set -gx AWS_ACCESS_KEY_ID 'AKIAIOSFODNN7EXAMPLE';",
       `set -gx AWS_SECRET_ACCESS_KEY '${SECRET}';`,
+      "set -gx ASSUME_ROLE_ACCESS_KEY_ID 'AKIAIOSFODNN7EXAMPLE';",
       ...LONG_CLEARED.map(fishClear),
     ),
   },
@@ -124,6 +126,7 @@ const EXPECTED: Record<FormatName, { temp: string; long: string }> = {
     long: lines(
       'set "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"',
       `set "AWS_SECRET_ACCESS_KEY=${SECRET}"`,
+      'set "ASSUME_ROLE_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"',
       ...LONG_CLEARED.map((n) => `set ${n}=`),
     ),
   },
@@ -164,7 +167,7 @@ const EXPECTED: Record<FormatName, { temp: string; long: string }> = {
       `ASSUME_ROLE_ARN=${ROLE}`,
       "ASSUME_ROLE_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE",
     ),
-    long: lines("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", `AWS_SECRET_ACCESS_KEY=${SECRET}`),
+    long: lines("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", `AWS_SECRET_ACCESS_KEY=${SECRET}`, "ASSUME_ROLE_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"),
   },
 };
 

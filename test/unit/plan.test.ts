@@ -3,7 +3,7 @@ import { buildPlan } from "../../src/plan/build-plan.js";
 import { decideDuration, parseDuration } from "../../src/plan/parse-duration.js";
 import { parseIdentityArn, parseRoleArn, parseRoleRef, partitionOfRegion } from "../../src/plan/role-arn.js";
 import { renderSessionName, sanitizeSessionName, sessionTime, templateTokens } from "../../src/plan/session-name.js";
-import { UsageError } from "../../src/errors.js";
+import { ConfigError, UsageError } from "../../src/errors.js";
 
 describe("parseDuration", () => {
   it.each([
@@ -82,6 +82,10 @@ describe("role ARNs", () => {
     ["cn-north-1", "aws-cn"],
     ["us-gov-west-1", "aws-us-gov"],
     ["eu-west-3", "aws"],
+    ["us-isof-south-1", "aws-iso-f"],
+    ["eu-isoe-west-1", "aws-iso-e"],
+    ["us-isob-east-1", "aws-iso-b"],
+    ["us-iso-east-1", "aws-iso"],
   ])("region %s is in partition %s", (region, partition) => {
     expect(partitionOfRegion(region)).toBe(partition);
   });
@@ -184,7 +188,13 @@ describe("buildPlan", () => {
     [{ duration: "5m" }, "--duration '5m'"],
     [{ externalId: "x" }, "--external-id"],
     [{ region: "mars" }, "--region 'mars'"],
+    [{ env: { AWS_REGION: "Moon" } }, "AWS_REGION 'Moon'"],
   ])("rejects %j", (flags, message) => {
-    expect(() => buildPlan({ roles: ["Deploy"], ...flags, env })).toThrow(message);
+    expect(() => buildPlan({ roles: ["Deploy"], env, ...flags })).toThrow(message);
+  });
+
+  it("a bad region from the environment is a configuration error (exit 8), from the flag a usage error (exit 2)", () => {
+    expect(() => buildPlan({ roles: [], env: { AWS_DEFAULT_REGION: "Moon" } })).toThrow(ConfigError);
+    expect(() => buildPlan({ roles: [], region: "Moon", env })).toThrow(UsageError);
   });
 });

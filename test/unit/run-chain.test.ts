@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { stsAssumeHop } from "../../src/chain/assume-hop.js";
 import { runChain, type ChainDeps } from "../../src/chain/run-chain.js";
-import { AccessDeniedError, NetworkError, NoCredentialsError, StsRequestError, ThrottledError } from "../../src/errors.js";
+import { AccessDeniedError, CliError, NetworkError, NoCredentialsError, StsRequestError, ThrottledError } from "../../src/errors.js";
 import { buildPlan } from "../../src/plan/build-plan.js";
 import { mapStsError } from "../../src/sts/map-sts-error.js";
 import type { AssumeRoleInput, StsConfig } from "../../src/sts/sts-api.js";
@@ -125,6 +125,32 @@ describe("runChain", () => {
     ]);
   });
 
+  it("asks STS whether temporary environment keys are a role session, only when the cap would matter", async () => {
+    const temp: SourceResult = { ...LONG_TERM, credentials: { ...LONG_TERM.credentials, sessionToken: "t" }, isRoleSession: "unknown" };
+    const calls: Call[] = [];
+    await runChain(buildPlan({ roles: ["arn:aws:iam::111111111111:role/A"], duration: "8h", env: {} }), deps(temp, calls));
+    // GetCallerIdentity says arn:aws:iam::999999999999:user/alice: a GetSessionToken session, not chaining.
+    expect(calls.map((c) => [c.op, c.input?.durationSeconds])).toEqual([
+      ["GetCallerIdentity", undefined],
+      ["AssumeRole", 28800],
+    ]);
+    const short: Call[] = [];
+    await runChain(buildPlan({ roles: ["arn:aws:iam::111111111111:role/A"], duration: "30m", env: {} }), deps(temp, short));
+    expect(short.map((c) => c.op)).toEqual(["AssumeRole"]);
+  });
+
+  it("`max` unchained asks for 12h and steps down to 1h when the role allows less", async () => {
+    const calls: Call[] = [];
+    const tooLong = Object.assign(new Error("The requested DurationSeconds exceeds the MaxSessionDuration set for this role."), {
+      name: "ValidationError",
+      $metadata: { httpStatusCode: 400 },
+    });
+    const d = deps(LONG_TERM, calls, { fail: (i) => (i.durationSeconds === 43200 ? tooLong : undefined) });
+    const result = await runChain(buildPlan({ roles: ["arn:aws:iam::111111111111:role/A"], duration: "max", env: {} }), d);
+    expect(calls.map((c) => c.input?.durationSeconds)).toEqual([43200, 3600]);
+    expect(result.hops[0]!.durationSeconds).toBe(3600);
+  });
+
   it("counts IMDS credentials as a role session: the first hop is chained too", async () => {
     const calls: Call[] = [];
     const d = deps(IMDS, calls);
@@ -186,6 +212,9 @@ describe("mapStsError", () => {
     [Object.assign(new Error("fetch failed"), { code: "ECONNREFUSED" }), NetworkError, "could not be reached at http://127.0.0.1:1"],
     [sdkError("ValidationError", 400, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."), StsRequestError, "exceeds the MaxSessionDuration"],
     [sdkError("RegionDisabledException", 403), StsRequestError, "not activated"],
+    [sdkError("AccessDenied", 403, "MultiFactorAuthentication failed with invalid MFA one time pass code."), AccessDeniedError, "the MFA code for arn:aws:iam::1:role/R was refused"],
+    [sdkError("RequestTimeout", undefined), NetworkError, "could not be reached"],
+    [Object.assign(new Error("STS AssumeRole answered without credentials"), { $metadata: {} }), CliError, "answered without credentials"],
   ])("%s → %s", (err, type, message) => {
     const mapped = mapStsError(err, ctx);
     expect(mapped).toBeInstanceOf(type);

@@ -14,6 +14,7 @@ describe("imdsConfigFromEnv", () => {
       disabled: false,
       v1Disabled: false,
       timeoutMs: 1000,
+      timeoutExplicit: false,
       attempts: 1,
     });
   });
@@ -96,9 +97,23 @@ describe("envSource", () => {
     });
   });
 
-  it("treats a session token (or the legacy AWS_SECURITY_TOKEN) as a role session", () => {
-    expect(envSource({ ...keys, AWS_SESSION_TOKEN: "t" }, { skipOwnExports: true }).isRoleSession).toBe(true);
-    expect(envSource({ ...keys, AWS_SECURITY_TOKEN: "t" }, { skipOwnExports: true }).credentials.sessionToken).toBe("t");
+  it("temporary keys (session token, or the legacy AWS_SECURITY_TOKEN) may or may not be a role session", () => {
+    const temp = { AWS_ACCESS_KEY_ID: "ASIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
+    expect(envSource({ ...temp, AWS_SESSION_TOKEN: "t" }, { skipOwnExports: true }).isRoleSession).toBe("unknown");
+    expect(envSource({ ...temp, AWS_SECURITY_TOKEN: "t" }, { skipOwnExports: true }).credentials.sessionToken).toBe("t");
+  });
+
+  it("drops a stale session token next to a long-term key, with a warning", () => {
+    const warnings: string[] = [];
+    const result = envSource({ ...keys, AWS_SESSION_TOKEN: "stale" }, { skipOwnExports: true, warn: (l) => warnings.push(l) });
+    expect(result.credentials.sessionToken).toBeUndefined();
+    expect(result.isRoleSession).toBe(false);
+    expect(warnings).toEqual(["warning: ignoring AWS_SESSION_TOKEN: AWS_ACCESS_KEY_ID is a long-term key (AKIA…), which takes no token"]);
+  });
+
+  it("recognises its own exports before complaining about a half-cleared pair", () => {
+    const env = { AWS_ACCESS_KEY_ID: "ASIAOWN", ASSUME_ROLE_ACCESS_KEY_ID: "ASIAOWN" };
+    expect(() => envSource(env, { skipOwnExports: true })).toThrow(SourceSkipped);
   });
 
   it("skips when unset or blank, fails when half set", () => {
@@ -111,7 +126,7 @@ describe("envSource", () => {
   });
 
   it("skips credentials it exported itself only when asked to", () => {
-    const env = { ...keys, AWS_SESSION_TOKEN: "t", ASSUME_ROLE_ARN: "arn:aws:iam::1:role/R", ASSUME_ROLE_ACCESS_KEY_ID: "AKIAEXAMPLE" };
+    const env = { ...keys, ASSUME_ROLE_ARN: "arn:aws:iam::1:role/R", ASSUME_ROLE_ACCESS_KEY_ID: "AKIAEXAMPLE" };
     expect(() => envSource(env, { skipOwnExports: true })).toThrow(/previous assume-role run/);
     expect(envSource(env, { skipOwnExports: false }).credentials.accessKeyId).toBe("AKIAEXAMPLE");
     expect(envSource({ ...env, ASSUME_ROLE_ACCESS_KEY_ID: "OTHER" }, { skipOwnExports: true }).kind).toBe("env");
@@ -160,5 +175,14 @@ describe("resolveSource", () => {
       throw new SourceSkipped("IMDS is disabled by AWS_EC2_METADATA_DISABLED=true");
     };
     await expect(resolveSource({ kind: "auto" }, deps({}, skipped))).rejects.toThrow(/no source credentials: .*not set; no web identity; no container; IMDS is disabled/);
+  });
+});
+
+describe("buildExportSet", () => {
+  it("always marks the exported key as its own, even without a role", async () => {
+    const { buildExportSet } = await import("../../src/outputs/export-set.js");
+    const set = buildExportSet({ credentials: { accessKeyId: "ASIAX", secretAccessKey: "s", sessionToken: "t" } });
+    expect(set.set).toContainEqual(["ASSUME_ROLE_ACCESS_KEY_ID", "ASIAX"]);
+    expect(set.unset).toContain("ASSUME_ROLE_ARN");
   });
 });

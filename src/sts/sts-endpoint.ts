@@ -1,0 +1,22 @@
+import { ConfigError } from "../errors.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL; checked up front so a typo is exit 8, not "STS unreachable". */
+export function stsEndpointFromEnv(env: Env): string | undefined {
+  for (const name of ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] as const) {
+    const value = env[name];
+    if (!value) continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      throw new ConfigError(`${name} '${value}': not an http:// or https:// URL`);
+    }
+    return value;
+  }
+  return undefined;
+}
