@@ -1,6 +1,9 @@
 // npm run bench: wall-time medians of the CLI's hot paths, spawned as a user would run them.
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSandbox } from "../dist/sandbox/index.js";
 
@@ -12,13 +15,15 @@ const blackhole = createServer(() => {}).listen(0, "127.0.0.1");
 await new Promise((r) => blackhole.once("listening", r));
 const blackholeUrl = `http://127.0.0.1:${blackhole.address().port}`;
 
+const cacheDir = mkdtempSync(join(tmpdir(), "assume-role-bench-"));
 const base = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8" };
 const chain = ["ExampleAssumedRole", "arn:aws:iam::222222222222:role/CrossAccountRole"];
 const cases = [
   ["node -e 0", ["-e", "0"], base, 0],
   ["assume-role --help", [bin, "--help"], base, 0],
   ["assume-role unset", [bin, "unset"], base, 0],
-  ["cold two-hop chain from IMDS (sandbox)", [bin, ...chain], { ...base, ...sandbox.env() }, 0],
+  ["cold two-hop chain from IMDS (sandbox)", [bin, "--no-cache", ...chain], { ...base, ...sandbox.env() }, 0],
+  ["two-hop chain, cache hit (sandbox)", [bin, ...chain], { ...base, ...sandbox.env(), XDG_CACHE_HOME: cacheDir }, 0],
   ["off EC2: IMDS refuses connections", [bin, ...chain], { ...base, AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:65531" }, 3],
   ["off EC2: IMDS never answers", [bin, ...chain], { ...base, AWS_EC2_METADATA_SERVICE_ENDPOINT: blackholeUrl }, 3],
 ];

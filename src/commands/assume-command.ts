@@ -1,4 +1,4 @@
-import { writeProfile } from "../config/write-profile.js";
+import { validateProfileName, writeProfile } from "../config/write-profile.js";
 import type { Context } from "../context.js";
 import { buildExportSet } from "../outputs/export-set.js";
 import { getFormatter } from "../outputs/formatters/registry.js";
@@ -21,6 +21,8 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
     ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
     return;
   }
+  // A bad profile name must cost no STS call and no MFA prompt.
+  if (opts.writeProfile !== undefined) validateProfileName(opts.writeProfile);
   const result = await resolveChain(ctx, roles, opts, log);
   if (opts.writeProfile !== undefined) {
     const written = await writeProfile(ctx, {

@@ -55,7 +55,8 @@ describe("two-hop chain from IMDS, evaluated by bash", () => {
   });
 
   it("running the same eval line twice in one shell does not chain from the first run's exports", async () => {
-    const line = `eval "$(${shQuote(process.execPath)} bin/assume-role.js ${HOP1} ${HOP2})"`;
+    // --no-cache: the point is where the second run starts from, so both runs must really call STS.
+    const line = `eval "$(${shQuote(process.execPath)} bin/assume-role.js --no-cache ${HOP1} ${HOP2})"`;
     const vars = await bashEnvAfter(`set -e\n${line}\n${line}`, cleanEnv(sandbox().env()));
     expect(await identityOf(vars)).toBe(`arn:aws:sts::222222222222:assumed-role/CrossAccountRole/${INSTANCE}`);
     const callers = assumeRequests().map((h) => h.callerArn);

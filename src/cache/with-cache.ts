@@ -1,0 +1,111 @@
+import type { AssumeHop, HopOutput } from "../chain/assume-hop.js";
+import type { Context } from "../context.js";
+import { CliError } from "../errors.js";
+import { waitForLock, type FileLock, type LockEnv } from "../fs/file-lock.js";
+import type { Logger } from "../ui/logger.js";
+import { DEFAULT_MARGIN_SECONDS, isFresh, parseMargin } from "./cache-entry.js";
+import { cacheDirectory, cacheKey } from "./cache-key.js";
+import { openCacheStore, type CacheStore } from "./cache-store.js";
+
+export interface CacheOptions {
+  readonly env: LockEnv;
+  /** Where entries live; undefined: nowhere to cache (no HOME), every hop goes to STS. */
+  readonly dir: string | undefined;
+  /** `off`: --no-cache; `refresh`: --refresh (do not read, do write); `use`: the default. */
+  readonly mode: "use" | "refresh" | "off";
+  /** An entry is reused while more than this is left before it expires. */
+  readonly marginMs: number;
+  readonly warn: (line: string) => void;
+  readonly debug: (line: string) => void;
+  /** How long to wait for another process filling the same entry before going to STS alone (default 60 s). */
+  readonly lockTimeoutMs?: number | undefined;
+  /** A lock older than this is broken even if its holder still runs, e.g. sits at an MFA prompt (default 120 s). */
+  readonly lockStaleMs?: number | undefined;
+}
+
+/** The options the CLI uses: XDG_CACHE_HOME / HOME, ASSUME_ROLE_CACHE_MARGIN, --no-cache, --refresh. */
+export function cacheOptions(ctx: Context, flags: { cache?: boolean | undefined; refresh?: boolean | undefined }, log: Logger): CacheOptions {
+  const raw = ctx.env.ASSUME_ROLE_CACHE_MARGIN;
+  let margin = raw === undefined || raw === "" ? DEFAULT_MARGIN_SECONDS : parseMargin(raw);
+  if (margin === undefined) {
+    log.warn(`warning: ASSUME_ROLE_CACHE_MARGIN='${raw}' is not a number of seconds or a span like 10m; using ${DEFAULT_MARGIN_SECONDS / 60}m`);
+    margin = DEFAULT_MARGIN_SECONDS;
+  }
+  return {
+    env: ctx,
+    dir: cacheDirectory(ctx.env),
+    mode: flags.cache === false ? "off" : flags.refresh ? "refresh" : "use",
+    marginMs: margin * 1000,
+    warn: log.warn,
+    debug: log.debug,
+  };
+}
+
+/**
+ * Put the on-disk credential cache in front of a hop. A fresh entry is returned as `cached: true`
+ * without calling `inner` (so without asking for MFA). On a miss, the entry's lock is taken (waiting
+ * processes pick up the entry as soon as the holder writes it), `inner` runs, and the result is written
+ * atomically. Any cache problem (unsafe directory, I/O error, lock timeout) is one warning, and the
+ * hop goes to STS as if there were no cache: the cache never stops a chain.
+ */
+export function withCache(inner: AssumeHop, options: CacheOptions): AssumeHop {
+  if (options.mode === "off") return inner;
+  const { env, debug } = options;
+  let warned = false;
+  const trouble = (what: string, err: unknown) => {
+    const detail = err instanceof CliError ? `${err.message}${err.hint ? ` (${err.hint})` : ""}` : err instanceof Error ? err.message : String(err);
+    const line = `warning: credential cache: ${what}: ${detail}; continuing without it`;
+    if (warned) debug(line);
+    else options.warn(line);
+    warned = true;
+  };
+  let opened: Promise<CacheStore | undefined> | undefined;
+  const store = () =>
+    (opened ??=
+      options.dir === undefined
+        ? (debug("cache: neither XDG_CACHE_HOME nor HOME is set; not caching"), Promise.resolve(undefined))
+        : openCacheStore(env, options.dir, debug).catch((err: unknown) => (trouble("cannot use the directory", err), undefined)));
+
+  return async (call) => {
+    const s = await store();
+    if (s === undefined) return inner(call);
+    const key = cacheKey(call.chainKey, call.endpoint);
+    const role = call.input.roleArn;
+    const fresh = async (): Promise<HopOutput | undefined> => {
+      const out = await s.read(key, call.chainKey, call.endpoint);
+      if (out === undefined || !isFresh(out, env.now(), options.marginMs)) return undefined;
+      debug(`cache: ${role} from ${s.dir}/${key}.json (expires ${out.credentials.expiration!.toISOString()})`);
+      return { ...out, cached: true };
+    };
+    if (options.mode === "use") {
+      const hit = await fresh();
+      if (hit) return hit;
+    }
+    let lock: FileLock | undefined;
+    let found: HopOutput | undefined;
+    try {
+      lock = await waitForLock(env, s.lockPath(key), {
+        timeoutMs: options.lockTimeoutMs ?? 60_000,
+        staleMs: options.lockStaleMs ?? 120_000,
+        debug,
+        shouldStop: options.mode === "use" ? async () => (found = await fresh()) !== undefined : undefined,
+      });
+    } catch (err) {
+      trouble(`cannot lock the entry for ${role}`, err);
+      return inner(call);
+    }
+    if (lock === undefined) return found!;
+    try {
+      if (options.mode === "use") {
+        const hit = await fresh();
+        if (hit) return hit;
+      }
+      debug(`cache: ${options.mode === "refresh" ? "--refresh" : "no fresh entry"} for ${role}; calling STS`);
+      const out = await inner(call);
+      await s.write(key, call.chainKey, call.endpoint, out).catch((err: unknown) => trouble(`cannot write the entry for ${role}`, err));
+      return out;
+    } finally {
+      await lock.release().catch(() => undefined);
+    }
+  };
+}
