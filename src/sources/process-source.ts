@@ -1,0 +1,125 @@
+/**
+ * credential_process: run the profile's command and read credential_process v1 JSON from its stdout.
+ *
+ * The command runs through the platform shell (`/bin/sh -c`, `cmd.exe /d /s /c`), as the JS and Rust
+ * SDKs do, not split with shlex and run without a shell as botocore does. Every command botocore
+ * accepts runs the same under sh (shlex implements POSIX sh quoting), and commands written for the
+ * other SDKs (`~`, `$HOME`, pipes) keep working; the reverse would not hold. It also needs no
+ * hand-written shell-word splitter.
+ *
+ * Never printed: stdout (it carries the secret). A failure quotes the last line of the command's stderr.
+ */
+import type { Context } from "../context.js";
+import { PROFILE_CHAIN_VAR, chainWith } from "../config/profile-chain-guard.js";
+import { NoCredentialsError } from "../errors.js";
+import type { Credentials, SourcePlan, SourceResult } from "../types.js";
+
+type ProcessPlan = Extract<SourcePlan, { kind: "process" }>;
+
+const MAX_STDOUT = 1 << 20;
+const STDERR_TAIL = 16 << 10;
+
+export async function processSource(ctx: Context, plan: ProcessPlan, debug: (line: string) => void = () => {}): Promise<SourceResult> {
+  const origin = `credential_process of profile ${plan.profile}`;
+  const hint = `run the command yourself to see its output: ${plan.command}`;
+  const run = await runCommand(ctx, plan.command, plan.profile);
+  for (const line of run.stderr.split("\n").filter((l) => l.trim() !== "")) debug(`${origin}: ${line}`);
+  if (run.error !== undefined) throw new NoCredentialsError(`${origin} could not be started: ${run.error.message}`, { hint, cause: run.error });
+  if (run.code !== 0) {
+    const status = run.code === null ? `was killed by ${run.signal}` : `exited with status ${run.code}`;
+    const last = lastMessageLine(run.stderr);
+    throw new NoCredentialsError(`${origin} ${status}${last === undefined ? " (no message on stderr)" : `: ${last}`}`, { hint });
+  }
+  if (run.truncated) throw new NoCredentialsError(`${origin} printed more than ${MAX_STDOUT} bytes on stdout: not credential_process JSON`, { hint });
+  const parsed = parseProcessOutput(run.stdout, ctx.now(), origin);
+  return {
+    kind: "process",
+    credentials: parsed.credentials,
+    identityKey: `key:${parsed.credentials.accessKeyId}`,
+    accountId: parsed.accountId,
+    isRoleSession: parsed.credentials.sessionToken !== undefined,
+  };
+}
+
+export interface ProcessOutput {
+  readonly credentials: Credentials;
+  readonly accountId?: string | undefined;
+}
+
+/** Pure: credential_process v1 JSON → credentials. Errors never quote the output (it holds secrets). */
+export function parseProcessOutput(stdout: string, now: Date, origin: string): ProcessOutput {
+  let data: unknown;
+  try {
+    data = JSON.parse(stdout);
+  } catch {
+    throw new NoCredentialsError(`${origin} did not print JSON on stdout (${stdout.trim() === "" ? "stdout was empty" : "invalid JSON"})`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new NoCredentialsError(`${origin} printed JSON that is not an object`);
+  const o = data as Record<string, unknown>;
+  if (o.Version !== 1) throw new NoCredentialsError(`${origin} printed Version ${JSON.stringify(o.Version) ?? "(missing)"}: only Version 1 is supported`);
+  const text = (key: string, required: boolean): string | undefined => {
+    const v = o[key];
+    if (v === undefined || v === null) {
+      if (required) throw new NoCredentialsError(`${origin} printed no ${key}`);
+      return undefined;
+    }
+    if (typeof v !== "string" || v === "") throw new NoCredentialsError(`${origin} printed a ${key} that is not a non-empty string`);
+    return v;
+  };
+  const accessKeyId = text("AccessKeyId", true)!;
+  const secretAccessKey = text("SecretAccessKey", true)!;
+  const sessionToken = text("SessionToken", false);
+  const expirationText = text("Expiration", false);
+  let expiration: Date | undefined;
+  if (expirationText !== undefined) {
+    expiration = new Date(expirationText);
+    if (Number.isNaN(expiration.getTime())) throw new NoCredentialsError(`${origin} printed Expiration '${expirationText}': not an RFC 3339 time`);
+    if (expiration.getTime() <= now.getTime()) throw new NoCredentialsError(`${origin} returned expired credentials (Expiration ${expirationText})`);
+  }
+  return { credentials: { accessKeyId, secretAccessKey, sessionToken, expiration }, accountId: text("AccountId", false) };
+}
+
+/** The last line that is not indented (our own CLI and most tools put hints and tracebacks indented). */
+function lastMessageLine(stderr: string): string | undefined {
+  const lines = stderr.split(/\r?\n/).filter((l) => l.trim() !== "");
+  return (lines.filter((l) => !/^\s/.test(l)).at(-1) ?? lines.at(-1))?.trim();
+}
+
+interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly truncated: boolean;
+  readonly error?: Error | undefined;
+}
+
+/** Run `command` in the platform shell; the child learns which profiles are being resolved (loop guard). */
+function runCommand(ctx: Context, command: string, profile: string): Promise<RunResult> {
+  const windows = ctx.platform === "win32";
+  const [file, args] = windows ? [ctx.env.ComSpec ?? "cmd.exe", ["/d", "/s", "/c", `"${command}"`]] : ["/bin/sh", ["-c", command]];
+  const env = { ...ctx.env, [PROFILE_CHAIN_VAR]: chainWith(ctx.env, profile) };
+  return new Promise((resolve) => {
+    let stdout = "";
+    let stderr = "";
+    let truncated = false;
+    let error: Error | undefined;
+    const child = ctx.spawn(file, args, {
+      env,
+      stdio: ["inherit", "pipe", "pipe"],
+      windowsVerbatimArguments: windows,
+    });
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      if (stdout.length + d.length > MAX_STDOUT) truncated = true;
+      else stdout += d;
+    });
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      stderr = (stderr + d).slice(-STDERR_TAIL);
+    });
+    child.on("error", (err) => {
+      error = err;
+      resolve({ code: null, signal: null, stdout, stderr, truncated, error });
+    });
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, truncated, error }));
+  });
+}
