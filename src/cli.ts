@@ -1,14 +1,18 @@
 import { CommanderError } from "@commander-js/extra-typings";
 import type { Context } from "./context.js";
+import { exitStatusOf } from "./commands/exec-command.js";
 import { CliError, EXIT } from "./errors.js";
 import { createProgram } from "./program.js";
 
 /** The one error boundary: run argv, turn every failure into one stderr message and an exit code. */
 export async function runCli(ctx: Context, argv: readonly string[]): Promise<number> {
-  const verbose = argv.some((a) => a === "-v" || a === "--verbose");
+  // After `--` the words are exec's CMD ARGS: a `-v` there is the command's, not ours.
+  const end = argv.indexOf("--");
+  const verbose = argv.slice(0, end < 0 ? undefined : end).some((a) => a === "-v" || a === "--verbose");
   try {
-    await createProgram(ctx).parseAsync([...argv], { from: "user" });
-    return EXIT.ok;
+    const program = createProgram(ctx);
+    await program.parseAsync([...argv], { from: "user" });
+    return exitStatusOf(program) ?? EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
       const helpOrVersion = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(err.code);

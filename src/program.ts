@@ -1,5 +1,6 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { assumeCommand } from "./commands/assume-command.js";
+import { captureTail, execCommand, recordExitStatus } from "./commands/exec-command.js";
 import { withResolveOptions } from "./commands/resolve-options.js";
 import { unsetCommand } from "./commands/unset-command.js";
 import { whoamiCommand } from "./commands/whoami-command.js";
@@ -38,6 +39,30 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
         .description("resolve the chain and print who the result is (GetCallerIdentity; --format json for details)")
         .argument("[roles...]", "role ARNs or names, as for the default command"),
     ).action(async (roles, opts) => whoamiCommand(ctx, roles, opts)),
+  );
+
+  const exec = withResolveOptions(
+    new Command("exec")
+      .description("run CMD with the credentials in its environment (--refresh: from a local endpoint that renews them)")
+      .usage("[options] [ROLE...] -- CMD [ARGS...]")
+      .argument("[roles...]", "role ARNs or names, as for the default command, then -- and the command"),
+  );
+  const execTail = captureTail(exec);
+  const refreshOption = exec.options.find((o) => o.long === "--refresh");
+  if (refreshOption) refreshOption.description = "serve the credentials to CMD from a local endpoint that renews them before they expire";
+  program.addCommand(
+    exec.action(async (words, opts) => recordExitStatus(program, await execCommand(ctx, words, execTail(), opts))),
+  );
+
+  program.addCommand(
+    withResolveOptions(
+      new Command("serve")
+        .description("serve the credentials on a local endpoint (container format) that renews them; print the variables for SDKs")
+        .argument("[roles...]", "role ARNs or names, as for the default command"),
+    ).action(async (roles, opts) => {
+      const { serveCommand } = await import("./commands/serve-command.js");
+      await serveCommand(ctx, roles, opts);
+    }),
   );
 
   program

@@ -23,10 +23,12 @@ export async function sandboxCommand(ctx: Context, opts: SandboxCommandOptions):
     if (err.code !== "EADDRINUSE" && err.code !== "EACCES") throw err;
     throw new UsageError(`--imds-port/--sts-port: cannot listen (${err.code}); pick free ports or leave them out for random ones`);
   });
+  // Listen for the stop signal before telling anyone where we are: a quick SIGTERM must stop us cleanly.
+  const stopped = ctx.untilStopped();
   const set = Object.entries(sandbox.env());
   ctx.stdout.write(formatter({ exports: { set, unset: [] }, credentials: { accessKeyId: "", secretAccessKey: "" } }));
   ctx.stderr.write(`assume-role: sandbox IMDS at ${sandbox.imdsEndpoint}, STS at ${sandbox.stsEndpoint}; stop with Ctrl-C\n`);
-  await ctx.untilStopped();
+  await stopped;
   await sandbox.close();
 }
 

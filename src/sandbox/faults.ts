@@ -14,6 +14,11 @@ export interface Faults {
   imdsTokenUnanswered: boolean;
   /** Every IMDS request: the socket is destroyed without a response. */
   imdsDown: boolean;
+  /**
+   * Sessions issued by STS from now on expire after at most this many seconds, whatever
+   * DurationSeconds asked (0: as asked). Forces expiries in seconds for long-job tests.
+   */
+  stsSessionSeconds: number;
 }
 
 export const NO_FAULTS: Readonly<Faults> = {
@@ -24,6 +29,7 @@ export const NO_FAULTS: Readonly<Faults> = {
   imdsV2Required: false,
   imdsTokenUnanswered: false,
   imdsDown: false,
+  stsSessionSeconds: 0,
 };
 
 /**

@@ -40,14 +40,22 @@ export function assumedRoleArn(partition: string, role: Role, sessionName: strin
 
 export class IssuedCredentials {
   readonly #byKey = new Map<string, IssuedSession>();
+  readonly #stsSessionCap: () => number;
+
+  /** `stsSessionCap`: seconds after which STS-issued sessions expire at the latest (0: no cap; the stsSessionSeconds fault). */
+  constructor(stsSessionCap: () => number = () => 0) {
+    this.#stsSessionCap = stsSessionCap;
+  }
 
   issue(req: IssueRequest): IssuedSession {
+    const cap = req.origin === "imds" ? 0 : this.#stsSessionCap();
+    const seconds = cap > 0 ? Math.min(cap, req.durationSeconds) : req.durationSeconds;
     const session: IssuedSession = {
       accessKeyId: this.#freshKeyId(),
       secretAccessKey: newSecretAccessKey(),
       sessionToken: newSessionToken(),
       issuedAt: req.issuedAt,
-      expiration: new Date(req.issuedAt.getTime() + req.durationSeconds * 1000),
+      expiration: new Date(req.issuedAt.getTime() + seconds * 1000),
       role: req.role,
       sessionName: req.sessionName,
       arn: assumedRoleArn(req.partition, req.role, req.sessionName),

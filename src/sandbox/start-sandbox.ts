@@ -53,7 +53,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const host = opts.host ?? "127.0.0.1";
   const now = opts.now ?? (() => new Date());
   const faults = new FaultState(opts.faults);
-  const issued = new IssuedCredentials();
+  const issued = new IssuedCredentials(() => faults.current.stsSessionSeconds);
   const instanceCreds = new InstanceCredentials(world, issued);
   const counts = { imds: {} as Record<string, number>, sts: {} as Record<string, number> };
   const requests: StsRequestRecord[] = [];

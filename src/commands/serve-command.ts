@@ -1,0 +1,51 @@
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+import { buildEndpointExportSet } from "../outputs/child-env.js";
+import { getFormatter, SHELL_FORMAT_NAMES } from "../outputs/formatters/registry.js";
+import { describePlan } from "../plan/describe-plan.js";
+import { startChainEndpoint } from "../serve/chain-endpoint.js";
+import { createLogger, verbosityOf } from "../ui/logger.js";
+import { exportedRegion } from "./assume-command.js";
+import { rerunChain } from "./exec-command.js";
+import { planFromOptions, resolveChain } from "./resolve-chain.js";
+import type { ResolveOptions } from "./resolve-options.js";
+
+const SERVE_FORMATS: readonly string[] = [...SHELL_FORMAT_NAMES, "dotenv"];
+
+/**
+ * `serve`: resolve the chain, serve its credentials on a loopback container-credentials endpoint that
+ * renews them before expiry, print the variables that point SDKs at it (once, on stdout), and serve
+ * until SIGINT/SIGTERM/SIGHUP. For docker (--network host) and long-lived shells.
+ */
+export async function serveCommand(ctx: Context, roles: string[], opts: ResolveOptions): Promise<void> {
+  const formatter = SERVE_FORMATS.includes(opts.format) ? getFormatter(opts.format) : undefined;
+  if (!formatter) {
+    throw new UsageError(`serve --format '${opts.format}': the endpoint is described by variables (${SERVE_FORMATS.join(", ")})`);
+  }
+  if (opts.dryRun) {
+    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
+    return;
+  }
+  const log = createLogger(ctx.stderr, verbosityOf(opts));
+  const first = await resolveChain(ctx, roles, opts, log);
+  const endpoint = await startChainEndpoint({
+    first,
+    rerun: () => rerunChain(ctx, roles, opts, log),
+    now: ctx.now,
+    protectSecret: ctx.protectSecret,
+    warn: (line) => ctx.stderr.write(`assume-role: ${line}\n`),
+    debug: log.debug,
+    command: "serve",
+  });
+  try {
+    const exports = buildEndpointExportSet({ url: endpoint.url, token: endpoint.token, region: exportedRegion(first), roleArn: first.roleArn });
+    // Listen for the stop signals before printing: whoever reads the output may signal at once.
+    const stopped = ctx.untilStopped();
+    ctx.stdout.write(formatter({ exports, credentials: { accessKeyId: "", secretAccessKey: "" } }));
+    log.debug(`serve: serving ${first.roleArn ?? "the source credentials"} until interrupted`);
+    const signal = await stopped;
+    log.debug(`serve: ${signal}: stopping`);
+  } finally {
+    await endpoint.close();
+  }
+}
