@@ -1,6 +1,7 @@
 import { validateProfileName, writeProfile } from "../config/write-profile.js";
 import type { Context } from "../context.js";
 import { buildExportSet } from "../outputs/export-set.js";
+import { githubEnvPath, writeGithubOutputs } from "../outputs/github-env-file.js";
 import { getFormatter } from "../outputs/formatters/registry.js";
 import { describePlan } from "../plan/describe-plan.js";
 import type { ChainResult } from "../types.js";
@@ -21,8 +22,9 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
     ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
     return;
   }
-  // A bad profile name must cost no STS call and no MFA prompt.
+  // A bad profile name or a missing $GITHUB_ENV must cost no STS call and no MFA prompt.
   if (opts.writeProfile !== undefined) validateProfileName(opts.writeProfile);
+  const githubEnv = opts.format === "github" && opts.writeProfile === undefined ? await githubEnvPath(ctx) : undefined;
   const result = await resolveChain(ctx, roles, opts, log);
   if (opts.writeProfile !== undefined) {
     const written = await writeProfile(ctx, {
@@ -38,15 +40,16 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
   const formatter = getFormatter(opts.format);
   if (!formatter) throw new Error(`no formatter for ${opts.format}`);
   const region = exportedRegion(result);
-  ctx.stdout.write(
-    formatter({
-      exports: buildExportSet({ credentials: result.credentials, region, roleArn: result.roleArn }),
-      credentials: result.credentials,
-      region,
-      roleArn: result.roleArn,
-      assumedRoleArn: result.hops.at(-1)?.assumedRoleArn,
-    }),
-  );
+  const input = {
+    exports: buildExportSet({ credentials: result.credentials, region, roleArn: result.roleArn }),
+    credentials: result.credentials,
+    region,
+    roleArn: result.roleArn,
+    assumedRoleArn: result.hops.at(-1)?.assumedRoleArn,
+  };
+  // `-f github`: mask lines on stdout, the variables appended to $GITHUB_ENV for the next steps.
+  if (githubEnv !== undefined) return writeGithubOutputs(ctx, githubEnv, input);
+  ctx.stdout.write(formatter(input));
 }
 
 /** Region is exported only when it was known (flag, environment, profile or IMDS), not an STS fallback. */

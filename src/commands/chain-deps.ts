@@ -1,3 +1,4 @@
+import { cacheOptions, withCache } from "../cache/with-cache.js";
 import type { AssumeHop } from "../chain/assume-hop.js";
 import { stsAssumeHop } from "../chain/assume-hop.js";
 import type { ChainDeps } from "../chain/run-chain.js";
@@ -5,9 +6,11 @@ import type { Context } from "../context.js";
 import { ImdsClient } from "../imds/imds-client.js";
 import { imdsConfigFromEnv } from "../imds/imds-config.js";
 import { imdsSource } from "../sources/imds-source.js";
+import { processSource } from "../sources/process-source.js";
+import { ssoSource } from "../sources/sso-source.js";
 import { resolveSource, type SourceProviders } from "../sources/resolve-source.js";
-import { SourceSkipped } from "../sources/source-skipped.js";
-import { notYet } from "../sources/stub.js";
+import { containerSource } from "../sources/container-source.js";
+import { webIdentitySource } from "../sources/web-identity-source.js";
 import type { Logger } from "../ui/logger.js";
 import { mfaCodeProvider } from "../ui/mfa-code.js";
 
@@ -28,21 +31,26 @@ export function chainDeps(ctx: Context, opts: DepsOptions, log: Logger): ChainDe
   const providers: SourceProviders = {
     env: ctx.env,
     imds: () => imdsSource({ ...imds(), now: ctx.now, warn: log.warn }),
-    container: async () => {
-      if (!ctx.env.AWS_CONTAINER_CREDENTIALS_FULL_URI && !ctx.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) {
-        throw new SourceSkipped("AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI are not set");
-      }
-      return notYet("the container credential source");
-    },
-    webIdentity: async (plan) => {
-      if (!plan && !ctx.env.AWS_WEB_IDENTITY_TOKEN_FILE) throw new SourceSkipped("AWS_WEB_IDENTITY_TOKEN_FILE is not set");
-      return notYet("the web-identity source");
-    },
-    process: async () => notYet("credential_process"),
-    sso: async () => notYet("SSO profiles"),
+    container: () =>
+      containerSource({ env: ctx.env, fetch: ctx.fetch, protectSecret: ctx.protectSecret, readFile: (p) => ctx.fs.readFile(p, "utf8"), debug: log.debug }),
+    webIdentity: (plan) =>
+      webIdentitySource(plan, {
+        env: ctx.env,
+        fetch: ctx.fetch,
+        protectSecret: ctx.protectSecret,
+        readFile: (p) => ctx.fs.readFile(p, "utf8"),
+        debug: log.debug,
+        sts: ctx.sts,
+        stsEndpoint: ctx.env.AWS_ENDPOINT_URL_STS || ctx.env.AWS_ENDPOINT_URL || undefined,
+        user: ctx.username(),
+        host: ctx.hostname(),
+        now: ctx.now,
+      }),
+    process: (plan) => processSource(ctx, plan, log.debug),
+    sso: (plan) => ssoSource(ctx, plan),
     debug: log.debug,
   };
-  const assumeHop: AssumeHop = stsAssumeHop(ctx.sts);
+  const assumeHop: AssumeHop = withCache(stsAssumeHop(ctx.sts), cacheOptions(ctx, opts, log));
   return {
     source: (plan) => resolveSource(plan, providers),
     assumeHop,

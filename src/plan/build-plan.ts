@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.js";
+import { ConfigError, UsageError } from "../errors.js";
 import { SOURCE_KINDS, type ChainPlan, type HopPlan, type SourceKind, type SourcePlan, type Tag } from "../types.js";
 import { parseDuration } from "./parse-duration.js";
 import { parseRoleRef } from "./role-arn.js";
@@ -27,10 +27,13 @@ export interface PlanInput {
   readonly policy?: string | undefined;
   readonly policyArns?: readonly string[] | undefined;
   readonly region?: string | undefined;
+  /** --web-identity-token-file / --web-identity-token-env: the token for --source web-identity. */
+  readonly webIdentityTokenFile?: string | undefined;
+  readonly webIdentityTokenEnv?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
 
 /**
  * Pure: command line (+ the selected profile's plan) + environment → a validated ChainPlan.
@@ -44,7 +47,9 @@ export function buildPlan(input: PlanInput): ChainPlan {
   const duration = input.duration === undefined ? undefined : parseDuration(input.duration);
   const tags = (input.tags ?? []).map(parseTag);
   validateHopFlags(input);
-  const hops: HopPlan[] = [...(input.profile?.hops ?? []), ...input.roles.map((r) => ({ role: parseRoleRef(r) }))];
+  const web = webIdentityFromFlags(sourceKind, input, duration);
+  const roles = web === undefined ? input.roles : web.roles;
+  const hops: HopPlan[] = [...(input.profile?.hops ?? []), ...roles.map((r) => ({ role: parseRoleRef(r) }))];
   const needsHop = [input.externalId, input.mfaSerial, input.policy, input.policyArns?.length ? "x" : undefined];
   if (hops.length === 0 && needsHop.some((v) => v !== undefined)) {
     throw new UsageError("--external-id, --mfa-serial and --policy/--policy-arn need a ROLE (or a profile with role_arn) to assume");
@@ -62,7 +67,50 @@ export function buildPlan(input: PlanInput): ChainPlan {
     tags: tags.length ? tags : undefined,
     transitiveTagKeys: input.transitiveTags?.length ? input.transitiveTags : undefined,
   }));
-  return { source: sourcePlan(sourceKind, input.profile), hops: planned, region: resolveRegion(input) };
+  return { source: web?.source ?? sourcePlan(sourceKind, input.profile), hops: planned, region: resolveRegion(input) };
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `--source web-identity` without a profile (the token flags alone imply it under `auto`):
+ * the role is AWS_ROLE_ARN when set (every ROLE is then chained after it), else the first ROLE,
+ * which must be an ARN; the token comes from the flags, else from the environment when the source runs.
+ * Undefined when the source is not web identity from flags (a profile's web identity is its own plan).
+ */
+function webIdentityFromFlags(
+  kind: SourceKind,
+  input: PlanInput,
+  duration: number | "max" | undefined,
+): { source: SourcePlan; roles: readonly string[] } | undefined {
+  const file = input.webIdentityTokenFile;
+  const envName = input.webIdentityTokenEnv;
+  const flagged = file !== undefined || envName !== undefined;
+  const fromFlags = input.profile === undefined && (kind === "web-identity" || (kind === "auto" && flagged));
+  if (!fromFlags) {
+    if (flagged) {
+      throw new UsageError("--web-identity-token-file and --web-identity-token-env apply to --source web-identity only (not with a profile or another source)");
+    }
+    return undefined;
+  }
+  if (file !== undefined && envName !== undefined) {
+    throw new UsageError("--web-identity-token-file and --web-identity-token-env both name the token: choose one");
+  }
+  if (file === "") throw new UsageError("--web-identity-token-file: needs a path");
+  if (envName !== undefined && !ENV_NAME.test(envName)) {
+    throw new UsageError(`--web-identity-token-env '${envName}': not an environment variable name`);
+  }
+  const token = file !== undefined ? ({ kind: "file", path: file } as const) : envName !== undefined ? ({ kind: "env", name: envName } as const) : undefined;
+  const common = { kind: "web-identity", token, sessionName: input.sessionName, duration } as const;
+  if ((input.env.AWS_ROLE_ARN ?? "").trim() !== "") return { source: common, roles: input.roles };
+  const [first, ...rest] = input.roles;
+  if (first === undefined) {
+    throw new UsageError("--source web-identity needs the role to assume with the token: set AWS_ROLE_ARN, or give its ARN as the first ROLE");
+  }
+  if (parseRoleRef(first).kind !== "arn") {
+    throw new UsageError(`ROLE '${first}': with --source web-identity and no AWS_ROLE_ARN the first ROLE is the web identity role and must be a full role ARN`);
+  }
+  return { source: { ...common, roleArn: first }, roles: rest };
 }
 
 function sourcePlan(kind: SourceKind, profile: ProfilePlan | undefined): SourcePlan {
@@ -97,8 +145,9 @@ function resolveRegion(input: PlanInput): string | undefined {
   ];
   for (const [origin, value] of candidates) {
     if (value === undefined || value === "") continue;
-    if (!REGION.test(value)) throw new UsageError(`${origin} '${value}': not a region name like us-east-1`);
-    return value;
+    if (REGION.test(value)) return value;
+    const message = `${origin} '${value}': not a region name like us-east-1`;
+    throw origin === "--region" ? new UsageError(message) : new ConfigError(message);
   }
   return undefined;
 }

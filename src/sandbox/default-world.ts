@@ -13,6 +13,20 @@
  *                               may:   sts:AssumeRole (+ TagSession, SetSourceIdentity) on
  *                                      role/ExampleAssumedRole and 222222222222 role/MfaRole
  *
+ *     role GitHubDeploy         trust: OIDC provider token.actions.githubusercontent.com (Federated), action
+ *                               sts:AssumeRoleWithWebIdentity, if aud = "sts.amazonaws.com" and
+ *                               sub like "repo:example/app:*"                 (MaxSessionDuration 2 h)
+ *                               may:   sts:AssumeRole (+ TagSession, SetSourceIdentity) on role/DeployTarget
+ *     role GitLabDeploy         trust: OIDC provider gitlab.example.com, if aud = "sts.amazonaws.com" and
+ *                               sub like "project_path:example/app:ref_type:branch:ref:*"
+ *                               may:   the same as GitHubDeploy
+ *     role DeployTarget         trust: role/GitHubDeploy, role/GitLabDeploy
+ *
+ *   OIDC providers (registered in 123456789012; tokens are HS256 JWTs signed with the secret below,
+ *   standing in for the issuer's JWKS keys that real AWS fetches; test/fixtures/oidc/ mints them)
+ *     token.actions.githubusercontent.com   client ID sts.amazonaws.com   secret SANDBOX_GITHUB_OIDC_SECRET
+ *     gitlab.example.com                    client ID sts.amazonaws.com   secret SANDBOX_GITLAB_OIDC_SECRET
+ *
  *   Account 222222222222
  *     role CrossAccountRole     trust: 123456789012 role/ExampleAssumedRole
  *     role ExternalIdRole       trust: 123456789012 role/ExampleAssumedRole if sts:ExternalId = "example-external-id"
@@ -23,6 +37,7 @@
  *                                alice → AliceOnlyRole fails on permissions)
  *
  * Typical chain: IMDS (ExampleRole/i-0123456789abcdef0) → ExampleAssumedRole → CrossAccountRole.
+ * CI chain: GitHub OIDC token → (AssumeRoleWithWebIdentity) GitHubDeploy → DeployTarget.
  */
 import { parseWorld, type World } from "./world.js";
 
@@ -42,6 +57,23 @@ const trusts = (principal: Record<string, string | string[]>, condition?: Record
   ],
 });
 
+/** A trust policy for an OIDC provider of account A, with the aud / sub conditions IAM's wizard writes. */
+const trustsOidc = (provider: string, sub: string) => ({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Principal: { Federated: `arn:aws:iam::${A}:oidc-provider/${provider}` },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: { StringEquals: { [`${provider}:aud`]: "sts.amazonaws.com" }, StringLike: { [`${provider}:sub`]: sub } },
+    },
+  ],
+});
+
+/** HS256 signing secrets of the default world's OIDC providers (sandbox only: not secrets of anything real). */
+export const SANDBOX_GITHUB_OIDC_SECRET = "sandbox-github-oidc-signing-secret";
+export const SANDBOX_GITLAB_OIDC_SECRET = "sandbox-gitlab-oidc-signing-secret";
+
 const mayAssume = (actions: string | string[], resources: string[]) => ({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Action: actions, Resource: resources }],
@@ -60,6 +92,18 @@ export const DEFAULT_WORLD_JSON = {
           maxSessionDuration: 43200,
           trustPolicy: trusts({ AWS: [`arn:aws:iam::${A}:role/ExampleRole`, `arn:aws:iam::${A}:user/alice`] }),
           permissionPolicy: mayAssume(SESSION_ACTIONS, [`arn:aws:iam::${B}:role/*`]),
+        },
+        GitHubDeploy: {
+          maxSessionDuration: 7200,
+          trustPolicy: trustsOidc("token.actions.githubusercontent.com", "repo:example/app:*"),
+          permissionPolicy: mayAssume(SESSION_ACTIONS, [`arn:aws:iam::${A}:role/DeployTarget`]),
+        },
+        GitLabDeploy: {
+          trustPolicy: trustsOidc("gitlab.example.com", "project_path:example/app:ref_type:branch:ref:*"),
+          permissionPolicy: mayAssume(SESSION_ACTIONS, [`arn:aws:iam::${A}:role/DeployTarget`]),
+        },
+        DeployTarget: {
+          trustPolicy: trusts({ AWS: [`arn:aws:iam::${A}:role/GitHubDeploy`, `arn:aws:iam::${A}:role/GitLabDeploy`] }),
         },
       },
       users: {
@@ -107,6 +151,18 @@ export const DEFAULT_WORLD_JSON = {
     privateIp: "10.0.0.10",
     role: "ExampleRole",
     instanceProfile: "ExampleRole",
+  },
+  oidcProviders: {
+    "token.actions.githubusercontent.com": {
+      signingSecret: SANDBOX_GITHUB_OIDC_SECRET,
+      clientIds: ["sts.amazonaws.com"],
+      accounts: [A],
+    },
+    "gitlab.example.com": {
+      signingSecret: SANDBOX_GITLAB_OIDC_SECRET,
+      clientIds: ["sts.amazonaws.com"],
+      accounts: [A],
+    },
   },
 } as const;
 

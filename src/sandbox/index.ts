@@ -16,7 +16,13 @@ export {
   type World,
 } from "./world.js";
 export { readWorldFile } from "./world-file.js";
-export { defaultWorld, DEFAULT_WORLD_JSON } from "./default-world.js";
+export {
+  defaultWorld,
+  DEFAULT_WORLD_JSON,
+  SANDBOX_GITHUB_OIDC_SECRET,
+  SANDBOX_GITLAB_OIDC_SECRET,
+} from "./default-world.js";
+export type { OidcProvider } from "./world-oidc.js";
 export { parsePolicy, type Policy, type PolicyKind, type Statement } from "./policy-document.js";
 export { ShapeError } from "./shape.js";
 export { evaluatePolicy, type Decision, type PrincipalContext, type RequestContext } from "./policy.js";

@@ -5,7 +5,7 @@
  */
 import type { ConditionClause, Policy, PrincipalSpec, Statement } from "./policy-document.js";
 
-export type PrincipalType = "User" | "AssumedRole" | "Service";
+export type PrincipalType = "User" | "AssumedRole" | "Service" | "WebIdentity";
 
 /** Who is asking, as policies see it. A role session is matched by its role ARN (and its session ARN). */
 export interface PrincipalContext {
@@ -17,6 +17,8 @@ export interface PrincipalContext {
   readonly accountId?: string | undefined;
   /** e.g. "ec2.amazonaws.com" */
   readonly service?: string | undefined;
+  /** For a web identity: the OIDC provider's ARN (arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST). */
+  readonly federated?: string | undefined;
 }
 
 export interface RequestContext {
@@ -79,6 +81,7 @@ export function wildcardMatch(pattern: string, value: string, ignoreCase: boolea
 export function principalMatches(spec: PrincipalSpec, who: PrincipalContext): boolean {
   if (spec.everyone) return true;
   if (who.type === "Service") return who.service !== undefined && spec.service.includes(who.service);
+  if (who.type === "WebIdentity") return who.federated !== undefined && spec.federated.includes(who.federated);
   return spec.aws.some((value) => awsPrincipalMatches(value, who));
 }
 

@@ -39,6 +39,11 @@ export const stsErrors = {
   invalidAction: (action: string, version: string) =>
     new StsError(400, "InvalidAction", `Could not find operation ${action} for version ${version}`),
   malformedPolicy: (message: string) => new StsError(400, "MalformedPolicyDocument", message),
+  /** AssumeRoleWithWebIdentity: the token is malformed, from an unknown issuer, badly signed or for another audience. */
+  invalidIdentityToken: (message: string) => new StsError(400, "InvalidIdentityToken", message),
+  /** AssumeRoleWithWebIdentity: the web identity token (not a caller's session token) has expired. */
+  expiredWebIdentityToken: (message: string) => new StsError(400, "ExpiredTokenException", message),
+  idpRejectedClaim: (message: string) => new StsError(403, "IDPRejectedClaim", message),
   throttling: () => new StsError(400, "Throttling", "Rate exceeded"),
   serviceUnavailable: () => new StsError(503, "ServiceUnavailable", "Service is unavailable", "Receiver"),
   internal: () =>

@@ -11,14 +11,18 @@ import type { IncomingSignedRequest } from "./sigv4-verify.js";
 import { authenticate } from "./sts-auth.js";
 import { assumeRole } from "./sts-assume-role.js";
 import { StsError, stsErrors } from "./sts-errors.js";
-import { assumeRoleXml, errorXml, getCallerIdentityXml } from "./sts-xml.js";
+import { assumeRoleWithWebIdentity } from "./sts-web-identity.js";
+import { assumeRoleWithWebIdentityXml, assumeRoleXml, errorXml, getCallerIdentityXml } from "./sts-xml.js";
 import { newRequestId } from "./ids.js";
+import { audiences, decodeJwt } from "./oidc-token.js";
 
 export interface StsRequestRecord {
   /** "AssumeRole" | "GetCallerIdentity" | ... ("" when the request named no action) */
   action: string;
-  /** The form params except Action/Version. */
+  /** The form params except Action/Version; a WebIdentityToken is replaced by "<redacted>" (it is a bearer secret). */
   params: Record<string, string>;
+  /** AssumeRoleWithWebIdentity: the token's claims as sent (decoded, whether or not they verified). */
+  webIdentity?: { issuer?: string | undefined; subject?: string | undefined; audience?: readonly string[] | undefined };
   /** Of the signing credentials, when the Authorization header parsed. */
   accessKeyId?: string;
   /** Who the sandbox decided the caller is. */
@@ -42,7 +46,7 @@ export interface StsResponse {
 }
 
 export const STS_VERSION = "2011-06-15";
-const SUPPORTED_ACTIONS = ["AssumeRole", "GetCallerIdentity"];
+const SUPPORTED_ACTIONS = ["AssumeRole", "AssumeRoleWithWebIdentity", "GetCallerIdentity"];
 
 export async function handleStsRequest(ctx: StsHandlerContext, req: IncomingSignedRequest): Promise<StsResponse> {
   const requestId = newRequestId();
@@ -50,6 +54,13 @@ export async function handleStsRequest(ctx: StsHandlerContext, req: IncomingSign
   const action = form["Action"] ?? "";
   const params = Object.fromEntries(Object.entries(form).filter(([k]) => k !== "Action" && k !== "Version"));
   const record: StsRequestRecord = { action, params, status: 200 };
+  const webToken = params["WebIdentityToken"];
+  if (webToken !== undefined) {
+    params["WebIdentityToken"] = "<redacted>";
+    const claims = decodeJwt(webToken)?.claims;
+    const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+    record.webIdentity = { issuer: text(claims?.["iss"]), subject: text(claims?.["sub"]), audience: claims && audiences(claims) };
+  }
   try {
     const body = await runAction(ctx, req, form, record, requestId);
     return { status: 200, requestId, body, record };
@@ -78,6 +89,11 @@ async function runAction(
     throw stsErrors.invalidAction(record.action, version);
   }
   const now = ctx.now();
+  if (record.action === "AssumeRoleWithWebIdentity") {
+    // Unsigned: the token is the credential. A signature, if any, is ignored (as AWS does).
+    const result = assumeRoleWithWebIdentity({ world: ctx.world, issued: ctx.issued, now }, form);
+    return assumeRoleWithWebIdentityXml(result.session, result, requestId);
+  }
   const auth = await authenticate({ world: ctx.world, issued: ctx.issued, now }, req);
   if (!auth.ok) throw auth.error;
   const identity = callerIdentity(auth.caller);

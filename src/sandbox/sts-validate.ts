@@ -117,3 +117,37 @@ export function parseAssumeRoleParams(params: Readonly<Record<string, string>>):
     transitiveTagKeys,
   };
 }
+
+export interface WebIdentityParams {
+  readonly roleArn: string;
+  readonly roleSessionName: string;
+  readonly webIdentityToken: string;
+  readonly durationSeconds?: number | undefined;
+  readonly policy?: string | undefined;
+  readonly policyArns: readonly string[];
+}
+
+/**
+ * AssumeRoleWithWebIdentity's form parameters (same rules as AssumeRole for the shared members;
+ * WebIdentityToken 4–20000 characters). A violation never echoes the token: it is a bearer secret.
+ */
+export function parseWebIdentityParams(params: Readonly<Record<string, string>>): WebIdentityParams {
+  const violations: Violation[] = [];
+  for (const name of ["RoleArn", "RoleSessionName", "Policy"]) checkString(RULES[name]!, params[name], violations);
+  const token = params["WebIdentityToken"];
+  const tokenViolations: Violation[] = [];
+  checkString({ member: "webIdentityToken", required: true, min: 4, max: 20000 }, token, tokenViolations);
+  violations.push(...tokenViolations.map((v) => ({ ...v, value: v.value === undefined ? undefined : "***" })));
+  const durationSeconds = checkDuration(params["DurationSeconds"], violations);
+  const policyArns = listMembers(params, "PolicyArns", "arn");
+  countLimit("policyArns", policyArns.length, 10, violations);
+  if (violations.length > 0) throw validationError(violations);
+  return {
+    roleArn: params["RoleArn"] ?? "",
+    roleSessionName: params["RoleSessionName"] ?? "",
+    webIdentityToken: token ?? "",
+    durationSeconds,
+    policy: params["Policy"],
+    policyArns,
+  };
+}

@@ -42,8 +42,9 @@ export interface AssumeRoleXmlInput {
   readonly packedPolicySize?: number | undefined;
 }
 
-export function assumeRoleXml(r: AssumeRoleXmlInput, requestId: string): string {
-  const result =
+/** The members AssumeRole and AssumeRoleWithWebIdentity share: AssumedRoleUser and Credentials. */
+function sessionMembers(r: AssumeRoleXmlInput): string {
+  return (
     `    <AssumedRoleUser>\n` +
     `      ${el("AssumedRoleId", r.assumedRoleId)}\n` +
     `      ${el("Arn", r.arn)}\n` +
@@ -53,10 +54,35 @@ export function assumeRoleXml(r: AssumeRoleXmlInput, requestId: string): string 
     `      ${el("SecretAccessKey", r.secretAccessKey)}\n` +
     `      ${el("SessionToken", r.sessionToken)}\n` +
     `      ${el("Expiration", isoSeconds(r.expiration))}\n` +
-    `    </Credentials>\n` +
+    `    </Credentials>\n`
+  );
+}
+
+export function assumeRoleXml(r: AssumeRoleXmlInput, requestId: string): string {
+  const result =
+    sessionMembers(r) +
     (r.packedPolicySize === undefined ? "" : `    ${el("PackedPolicySize", String(r.packedPolicySize))}\n`) +
     (r.sourceIdentity === undefined ? "" : `    ${el("SourceIdentity", r.sourceIdentity)}\n`);
   return envelope("AssumeRole", result, requestId);
+}
+
+export interface WebIdentityXmlInput {
+  /** The token's `sub`. */
+  readonly subject: string;
+  /** The token audience (client ID) IAM matched. */
+  readonly audience: string;
+  /** For an OIDC token: its `iss`. */
+  readonly provider: string;
+}
+
+export function assumeRoleWithWebIdentityXml(r: AssumeRoleXmlInput, w: WebIdentityXmlInput, requestId: string): string {
+  const result =
+    `    ${el("SubjectFromWebIdentityToken", w.subject)}\n` +
+    `    ${el("Audience", w.audience)}\n` +
+    sessionMembers(r) +
+    `    ${el("Provider", w.provider)}\n` +
+    (r.sourceIdentity === undefined ? "" : `    ${el("SourceIdentity", r.sourceIdentity)}\n`);
+  return envelope("AssumeRoleWithWebIdentity", result, requestId);
 }
 
 export function getCallerIdentityXml(id: { arn: string; userId: string; account: string }, requestId: string): string {

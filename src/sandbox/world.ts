@@ -1,12 +1,14 @@
 /**
- * The sandbox "world": accounts with their roles and IAM users, and the EC2 instance the IMDS
- * emulator pretends to be. parseWorld validates a world file (JSON) and returns it normalized, with
- * ARNs and unique IDs filled in. Errors are one line: `<origin>: <path>: <rule>`.
+ * The sandbox "world": accounts with their roles and IAM users, the EC2 instance the IMDS
+ * emulator pretends to be, and the OIDC providers web identities come from (world-oidc.ts).
+ * parseWorld validates a world file (JSON) and returns it normalized, with ARNs and unique IDs
+ * filled in. Errors are one line: `<origin>: <path>: <rule>`.
  */
 import type { Policy } from "./policy-document.js";
 import { ShapeError, childPath, expectObject, expectString, fail, optionalString, rejectUnknownKeys } from "./shape.js";
 import { IAM_NAME_RULE as NAME, parseAccount } from "./world-iam.js";
 import { stableUniqueId } from "./ids.js";
+import { parseOidcProviders, type OidcProvider } from "./world-oidc.js";
 
 export interface Role {
   readonly accountId: string;
@@ -73,6 +75,8 @@ export interface World {
   readonly partition: string;
   readonly accounts: Readonly<Record<string, Account>>;
   readonly instance: Instance;
+  /** OIDC identity providers by name (world-oidc.ts); empty when the file declares none. */
+  readonly oidcProviders: Readonly<Record<string, OidcProvider>>;
 }
 
 /** A world file that does not validate. The message is one line naming the origin, the path and the rule. */
@@ -95,7 +99,7 @@ export function parseWorld(json: unknown, origin: string): World {
 
 function parseWorldShape(json: unknown): World {
   const root = expectObject(json, "", "the world");
-  rejectUnknownKeys(root, ["$comment", "partition", "accounts", "instance"], "");
+  rejectUnknownKeys(root, ["$comment", "partition", "accounts", "instance", "oidcProviders"], "");
   const partition =
     optionalString(root, "partition", "", { pattern: /^aws(-[a-z]+)*$/, patternText: "aws[-suffix]" }) ?? "aws";
   if (root["accounts"] === undefined) fail("", "accounts is required");
@@ -109,7 +113,8 @@ function parseWorldShape(json: unknown): World {
   if (Object.keys(accounts).length === 0) fail("", "accounts must hold at least one account");
   checkUniqueCredentials(accounts);
   const instance = parseInstance(root["instance"], partition, accounts);
-  return { partition, accounts, instance };
+  const oidcProviders = parseOidcProviders(root["oidcProviders"], Object.keys(accounts));
+  return { partition, accounts, instance, oidcProviders };
 }
 
 function checkUniqueCredentials(accounts: Record<string, Account>): void {

@@ -22,7 +22,15 @@ export interface SourceProviders {
   readonly warn?: ((line: string) => void) | undefined;
 }
 
-/** The documented order of `auto`: foreign environment keys, web identity, container, IMDS. */
+/**
+ * The documented order of `auto`; the first source configured here wins:
+ *   1. env           AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (not keys a previous assume-role run exported);
+ *   2. web-identity  AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (EKS IRSA, any OIDC), or GitHub Actions' OIDC
+ *                    (ACTIONS_ID_TOKEN_REQUEST_URL + _TOKEN, i.e. `permissions: id-token: write`) + AWS_ROLE_ARN;
+ *   3. container     AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI (ECS, CodeBuild, EKS Pod Identity);
+ *   4. imds          the EC2 instance profile (unless AWS_EC2_METADATA_DISABLED=true).
+ * The AWS SDKs' default chains use the same relative order.
+ */
 export const AUTO_ORDER = ["env", "web-identity", "container", "imds"] as const;
 type AutoKind = (typeof AUTO_ORDER)[number];
 

@@ -169,6 +169,24 @@ const EXPECTED: Record<FormatName, { temp: string; long: string }> = {
     ),
     long: lines("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", `AWS_SECRET_ACCESS_KEY=${SECRET}`, "ASSUME_ROLE_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"),
   },
+  // stdout of -f github is only the mask lines; the variables go to $GITHUB_ENV (test/unit/formatters-ci.test.ts).
+  github: {
+    temp: lines("::add-mask::ASIAIOSFODNN7EXAMPLE", `::add-mask::${SECRET}`, `::add-mask::${TOKEN}`),
+    long: lines("::add-mask::AKIAIOSFODNN7EXAMPLE", `::add-mask::${SECRET}`),
+  },
+  gitlab: {
+    temp: lines(
+      "AWS_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE",
+      `AWS_SECRET_ACCESS_KEY=${SECRET}`,
+      `AWS_SESSION_TOKEN=${TOKEN}`,
+      "AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05Z",
+      "AWS_REGION=eu-west-1",
+      "AWS_DEFAULT_REGION=eu-west-1",
+      `ASSUME_ROLE_ARN=${ROLE}`,
+      "ASSUME_ROLE_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE",
+    ),
+    long: lines("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", `AWS_SECRET_ACCESS_KEY=${SECRET}`, "ASSUME_ROLE_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"),
+  },
 };
 
 describe("exact output per format", () => {
@@ -189,7 +207,7 @@ describe("exact output per format", () => {
 
 describe("registry", () => {
   it("lists canonical names and aliases for --format", () => {
-    expect(FORMAT_NAMES).toEqual(["sh", "bash", "zsh", "fish", "powershell", "pwsh", "cmd", "json", "process", "dotenv"]);
+    expect(FORMAT_NAMES).toEqual(["sh", "bash", "zsh", "fish", "powershell", "pwsh", "cmd", "json", "process", "dotenv", "github", "gitlab"]);
     expect(SHELL_FORMAT_NAMES).toEqual(["sh", "bash", "zsh", "fish", "powershell", "pwsh", "cmd"]);
   });
   it("aliases share one formatter", () => {
@@ -198,7 +216,7 @@ describe("registry", () => {
     expect(getFormatter("pwsh")).toBe(FORMATS.powershell);
   });
   it("returns undefined for unknown names, including Object.prototype keys", () => {
-    for (const name of ["", "SH", "csh", "github", "toString", "__proto__", "constructor", "hasOwnProperty"]) {
+    for (const name of ["", "SH", "csh", "GitHub", "toString", "__proto__", "constructor", "hasOwnProperty"]) {
       expect(getFormatter(name)).toBeUndefined();
     }
   });

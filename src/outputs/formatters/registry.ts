@@ -2,6 +2,8 @@ import type { Formatter } from "../formatter.js";
 import { formatCmd } from "./cmd.js";
 import { formatDotenv } from "./dotenv.js";
 import { formatFish } from "./fish.js";
+import { formatGithub } from "./github.js";
+import { formatGitlab } from "./gitlab.js";
 import { formatJson } from "./json.js";
 import { formatPowerShell } from "./powershell.js";
 import { formatProcess } from "./process.js";
@@ -19,6 +21,10 @@ export const FORMATS = Object.freeze({
   json: formatJson,
   process: formatProcess,
   dotenv: formatDotenv,
+  /** `::add-mask::` lines on stdout; the assignments go to $GITHUB_ENV (outputs/github-env-file.ts). */
+  github: formatGithub,
+  /** A GitLab CI dotenv report body. */
+  gitlab: formatGitlab,
 } satisfies Record<string, Formatter>);
 
 export type FormatName = keyof typeof FORMATS;
