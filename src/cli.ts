@@ -5,12 +5,15 @@ import { CliError, EXIT } from "./errors.js";
 import { createProgram } from "./program.js";
 
 /** The one error boundary: run argv, turn every failure into one stderr message and an exit code. */
-export async function runCli(ctx: Context, argv: readonly string[]): Promise<number> {
-  // After `--` the words are exec's CMD ARGS: a `-v` there is the command's, not ours.
-  const end = argv.indexOf("--");
-  const verbose = argv.slice(0, end < 0 ? undefined : end).some((a) => a === "-v" || a === "--verbose");
+export async function runCli(ctx: Context, argv: readonly string[], onVerbose: (verbose: boolean) => void = () => {}): Promise<number> {
+  // -v as commander parsed it for the command that runs (not a `-v` after `--`, which belongs to exec's CMD).
+  let verbose = false;
   try {
     const program = createProgram(ctx);
+    program.hook("preAction", (_root, action) => {
+      verbose = Boolean(action.opts().verbose);
+      onVerbose(verbose);
+    });
     await program.parseAsync([...argv], { from: "user" });
     return exitStatusOf(program) ?? EXIT.ok;
   } catch (err) {

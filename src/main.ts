@@ -9,7 +9,7 @@ import { RedactingWriter } from "./ui/redacting-writer.js";
 
 /** The only module that touches `process`: it builds the Context, runs the CLI, sets the exit code. */
 const argv = process.argv.slice(2);
-const verbose = argv.some((a) => a === "-v" || a === "--verbose");
+let verbose = false;
 const stderr = new RedactingWriter({ write: (s) => void process.stderr.write(s) });
 
 // Dependencies' process warnings (the SDK's Node-version notice) would break "silent on success".
@@ -51,7 +51,7 @@ const ctx: Context = {
   },
 };
 
-process.exitCode = await runCli(ctx, argv);
+process.exitCode = await runCli(ctx, argv, (v) => (verbose = v));
 
 /** AWS_MAX_ATTEMPTS, the SDKs' standard retry knob; ignored unless a whole number from 1 to 10. */
 function maxAttempts(value: string | undefined): number | undefined {

@@ -5,7 +5,8 @@ import { withResolveOptions } from "./commands/resolve-options.js";
 import { unsetCommand } from "./commands/unset-command.js";
 import { whoamiCommand } from "./commands/whoami-command.js";
 import type { Context } from "./context.js";
-import { FORMAT_NAMES } from "./outputs/formatters/registry.js";
+import { UsageError } from "./errors.js";
+import { FORMAT_NAMES, SHELL_FORMAT_NAMES } from "./outputs/formatters/registry.js";
 
 export const VERSION = "0.1.0";
 
@@ -77,13 +78,21 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     .option("--world <file>", "world file (JSON) declaring accounts, roles and the instance")
     .option("--imds-port <port>", "IMDS port (default: random)")
     .option("--sts-port <port>", "STS port (default: random)")
-    .addOption(new Option("-f, --format <format>", "how to print the variables").choices(FORMAT_NAMES).default("sh"))
+    .addOption(new Option("-f, --format <format>", "how to print the variables").choices([...SHELL_FORMAT_NAMES, "dotenv"]).default("sh"))
     .action(async (opts) => {
       const { sandboxCommand } = await import("./commands/sandbox-command.js");
       await sandboxCommand(ctx, opts);
     });
 
   program.enablePositionalOptions();
+  // With positional options, `assume-role --source env whoami` would silently drop --source: refuse it instead.
+  program.hook("preSubcommand", (root, sub) => {
+    const misplaced = root.options.filter((o) => root.getOptionValueSource(o.attributeName()) === "cli");
+    if (misplaced.length > 0) {
+      const flags = misplaced.map((o) => o.long ?? o.short).join(", ");
+      throw new UsageError(`${flags} must come after the command name: assume-role ${sub.name()} ${flags} ...`);
+    }
+  });
   for (const cmd of [program, ...program.commands]) {
     cmd.exitOverride();
     cmd.configureOutput({

@@ -19,6 +19,8 @@ export interface ChainDeps {
   readonly now: () => Date;
   readonly user: string;
   readonly host: string;
+  /** The CI run's identity (GitHub, GitLab), the default session name there. */
+  readonly ciSessionName?: string | undefined;
   readonly warn: (line: string) => void;
   readonly debug: (line: string) => void;
   /** Called with every credential obtained, so stderr can redact them. */

@@ -19,7 +19,7 @@ export async function runHop(hop: HopPlan, index: number, caller: Caller, env: H
       `warning: --duration ${formatDuration(duration.cappedFrom)} lowered to 1h for ${arn}: AWS caps sessions assumed by role chaining at 1 hour`,
     );
   }
-  const template = sessionTemplate(hop, env.source);
+  const template = sessionTemplate(hop, env.source, deps.ciSessionName);
   const sessionName = renderSessionName(template, await sessionVars(template, arn, index, env));
   const context: StsCallContext = { operation: "AssumeRole", roleArn: arn, callerArn: caller.arn, endpoint: env.endpoint };
   const call = (durationSeconds: number): HopCall => {

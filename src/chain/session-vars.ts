@@ -3,9 +3,12 @@ import { IMDS_DEFAULT_TEMPLATE, OTHER_DEFAULT_TEMPLATE, sessionTime, templateTok
 import type { HopPlan, SourceResult } from "../types.js";
 import type { HopEnv } from "./run-chain.js";
 
-/** A hop's template: its own, else {instanceId} when the chain started on IMDS, else {user}@{host}. */
-export function sessionTemplate(hop: HopPlan, source: SourceResult): string {
-  return hop.sessionName ?? (source.kind === "imds" ? IMDS_DEFAULT_TEMPLATE : OTHER_DEFAULT_TEMPLATE);
+/**
+ * A hop's template: its own; else, in CI, the run's identity (so CloudTrail names the pipeline run);
+ * else {instanceId} when the chain started on IMDS; else {user}@{host}.
+ */
+export function sessionTemplate(hop: HopPlan, source: SourceResult, ciSessionName?: string): string {
+  return hop.sessionName ?? ciSessionName ?? (source.kind === "imds" ? IMDS_DEFAULT_TEMPLATE : OTHER_DEFAULT_TEMPLATE);
 }
 
 /** The values a template may use for one hop; the instance ID is fetched only when the template needs it. */

@@ -3,7 +3,6 @@ import { loadProfilePlan } from "../config/load-profile.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { buildPlan } from "../plan/build-plan.js";
-import { stsEndpointFromEnv } from "../sts/sts-endpoint.js";
 import type { ChainPlan, ChainResult } from "../types.js";
 import type { Logger } from "../ui/logger.js";
 import { chainDeps } from "./chain-deps.js";
@@ -23,8 +22,7 @@ export async function resolveChain(ctx: Context, roles: string[], opts: ResolveO
   if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.mfaSerial !== undefined)) {
     throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }
-  stsEndpointFromEnv(ctx.env);
-  return runChain(plan, chainDeps(ctx, opts, log));
+  return runChain(plan, chainDeps(ctx, { ...opts, region: plan.region }, log));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Context } from "../context.js";
 import { mapStsError } from "../sts/map-sts-error.js";
+import { stsEndpointFromEnv } from "../sts/sts-endpoint.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
 import { resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
@@ -8,7 +9,7 @@ import type { ResolveOptions } from "./resolve-options.js";
 export async function whoamiCommand(ctx: Context, roles: string[], opts: ResolveOptions): Promise<void> {
   const log = createLogger(ctx.stderr, verbosityOf(opts));
   const result = await resolveChain(ctx, roles, opts, log);
-  const endpoint = ctx.env.AWS_ENDPOINT_URL_STS || ctx.env.AWS_ENDPOINT_URL || undefined;
+  const endpoint = stsEndpointFromEnv(ctx.env);
   const sts = ctx.sts({ region: result.region, endpoint, credentials: result.credentials, debug: log.debug });
   const id = await sts.getCallerIdentity().catch((err: unknown) => {
     throw mapStsError(err, { operation: "GetCallerIdentity", endpoint: endpoint ?? `sts.${result.region}` });

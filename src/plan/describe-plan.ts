@@ -1,3 +1,4 @@
+import { githubOidcAvailable } from "../sources/ci-identity.js";
 import { MARKER_KEY_ID } from "../outputs/export-set.js";
 import type { ChainPlan, HopPlan, SourcePlan } from "../types.js";
 import { CHAINED_MAX_DURATION, decideDuration, formatDuration, MAX_DURATION } from "./parse-duration.js";
@@ -49,7 +50,8 @@ function effectiveSource(source: SourcePlan, env: Env): Effective {
 function autoKind(env: Env): "env" | "web-identity" | "container" | "imds" {
   const keyId = nonBlank(env.AWS_ACCESS_KEY_ID);
   if (keyId !== undefined && nonBlank(env.AWS_SECRET_ACCESS_KEY) !== undefined && nonBlank(env[MARKER_KEY_ID]) !== keyId) return "env";
-  if (nonBlank(env.AWS_WEB_IDENTITY_TOKEN_FILE) !== undefined) return "web-identity";
+  const webToken = nonBlank(env.AWS_WEB_IDENTITY_TOKEN_FILE) !== undefined || githubOidcAvailable(env);
+  if (webToken && nonBlank(env.AWS_ROLE_ARN) !== undefined) return "web-identity";
   if (nonBlank(env.AWS_CONTAINER_CREDENTIALS_FULL_URI) ?? nonBlank(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)) return "container";
   return "imds";
 }

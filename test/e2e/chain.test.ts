@@ -210,3 +210,25 @@ describe("failures: exit code, one line naming what to fix, nothing on stdout", 
     }
   });
 });
+
+describe("command line shape", () => {
+  it("refuses options written before a subcommand instead of dropping them", async () => {
+    const r = await runCli(["--source", "env", "whoami"], sandbox().env());
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("assume-role: --source must come after the command name: assume-role whoami --source ...\n");
+    expect(sandbox().requests).toEqual([]);
+  });
+
+  it("in CI, session names default to the run's identity", async () => {
+    const r = await runCli([HOP1, "--no-cache"], { ...sandbox().env(), GITHUB_ACTIONS: "true", GITHUB_RUN_ID: "4242", GITHUB_RUN_ATTEMPT: "2", GITHUB_REPOSITORY: "example/app" });
+    expect(r.code).toBe(0);
+    expect(assumeRequests().map((h) => h.params.RoleSessionName)).toEqual(["gh-4242-2-app"]);
+  });
+
+  it("-v after a ROLE still turns on diagnostics; nothing secret is printed", async () => {
+    const r = await runCli([HOP1, "--no-cache", "-v"], sandbox().env());
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("hop 1: AssumeRole");
+  });
+});
