@@ -1,6 +1,6 @@
 import { CommanderError } from "@commander-js/extra-typings";
 import type { Context } from "./context.js";
-import { exitStatusOf } from "./commands/exec-command.js";
+import { exitStatusOf } from "./commands/exit-status.js";
 import { CliError, EXIT } from "./errors.js";
 import { createProgram } from "./program.js";
 

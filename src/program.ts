@@ -1,12 +1,10 @@
 import { Command, Option } from "@commander-js/extra-typings";
-import { assumeCommand } from "./commands/assume-command.js";
-import { captureTail, execCommand, recordExitStatus } from "./commands/exec-command.js";
+import { captureTail } from "./commands/exec-tail.js";
+import { recordExitStatus } from "./commands/exit-status.js";
 import { withResolveOptions } from "./commands/resolve-options.js";
-import { unsetCommand } from "./commands/unset-command.js";
-import { whoamiCommand } from "./commands/whoami-command.js";
 import type { Context } from "./context.js";
 import { UsageError } from "./errors.js";
-import { FORMAT_NAMES, SHELL_FORMAT_NAMES } from "./outputs/formatters/registry.js";
+import { FORMAT_NAMES, SHELL_FORMAT_NAMES } from "./outputs/formatters/format-names.js";
 
 export const VERSION = "0.1.0";
 
@@ -32,14 +30,14 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     .option("-w, --write-profile <name>", "write the credentials to this profile of the shared credentials file instead of stdout")
     .option("--credentials-file <path>", "credentials file for --write-profile (else AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials)")
     .option("--force", "let --write-profile replace a profile that holds long-term keys")
-    .action(async (roles, opts) => assumeCommand(ctx, roles, opts));
+    .action(async (roles, opts) => (await import("./commands/assume-command.js")).assumeCommand(ctx, roles, opts));
 
   program.addCommand(
     withResolveOptions(
       new Command("whoami")
         .description("resolve the chain and print who the result is (GetCallerIdentity; --format json for details)")
         .argument("[roles...]", "role ARNs or names, as for the default command"),
-    ).action(async (roles, opts) => whoamiCommand(ctx, roles, opts)),
+    ).action(async (roles, opts) => (await import("./commands/whoami-command.js")).whoamiCommand(ctx, roles, opts)),
   );
 
   const exec = withResolveOptions(
@@ -52,7 +50,10 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
   const refreshOption = exec.options.find((o) => o.long === "--refresh");
   if (refreshOption) refreshOption.description = "serve the credentials to CMD from a local endpoint that renews them before they expire";
   program.addCommand(
-    exec.action(async (words, opts) => recordExitStatus(program, await execCommand(ctx, words, execTail(), opts))),
+    exec.action(async (words, opts) => {
+      const { execCommand } = await import("./commands/exec-command.js");
+      recordExitStatus(program, await execCommand(ctx, words, execTail(), opts));
+    }),
   );
 
   program.addCommand(
@@ -70,7 +71,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     .command("unset")
     .description("print the lines that clear what assume-role exports")
     .addOption(new Option("-f, --format <format>", "shell format").choices(FORMAT_NAMES).default("sh"))
-    .action((opts) => unsetCommand(ctx, opts));
+    .action(async (opts) => (await import("./commands/unset-command.js")).unsetCommand(ctx, opts));
 
   program
     .command("sandbox")

@@ -1,5 +1,5 @@
 import { Option, type Command } from "@commander-js/extra-typings";
-import { FORMAT_NAMES } from "../outputs/formatters/registry.js";
+import { FORMAT_NAMES } from "../outputs/formatters/format-names.js";
 import { SOURCE_KINDS } from "../types.js";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

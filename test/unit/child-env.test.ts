@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildChildEnv, buildEndpointExportSet, isStale } from "../../src/outputs/child-env.js";
 import { buildExportSet } from "../../src/outputs/export-set.js";
-import { exitStatus, shouldForward, tailAfterDoubleDash } from "../../src/commands/exec-command.js";
+import { exitStatus, shouldForward } from "../../src/commands/exec-command.js";
+import { tailAfterDoubleDash } from "../../src/commands/exec-tail.js";
 
 const ROLE = "arn:aws:iam::222222222222:role/Prod";
 const creds = {

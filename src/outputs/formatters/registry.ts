@@ -7,7 +7,10 @@ import { formatGitlab } from "./gitlab.js";
 import { formatJson } from "./json.js";
 import { formatPowerShell } from "./powershell.js";
 import { formatProcess } from "./process.js";
+import { FORMAT_NAMES, SHELL_FORMAT_NAMES, type FormatName } from "./format-names.js";
 import { formatSh } from "./sh.js";
+
+export { FORMAT_NAMES, SHELL_FORMAT_NAMES, type FormatName };
 
 /** Every `--format` value, aliases included (`bash`/`zsh` = `sh`, `pwsh` = `powershell`). */
 export const FORMATS = Object.freeze({
@@ -25,23 +28,7 @@ export const FORMATS = Object.freeze({
   github: formatGithub,
   /** A GitLab CI dotenv report body. */
   gitlab: formatGitlab,
-} satisfies Record<string, Formatter>);
-
-export type FormatName = keyof typeof FORMATS;
-
-/** The `--format` choices, in help order. */
-export const FORMAT_NAMES: readonly FormatName[] = Object.freeze(Object.keys(FORMATS) as FormatName[]);
-
-/** Formats whose output can also clear variables (`assume-role unset`). */
-export const SHELL_FORMAT_NAMES: readonly FormatName[] = Object.freeze<FormatName[]>([
-  "sh",
-  "bash",
-  "zsh",
-  "fish",
-  "powershell",
-  "pwsh",
-  "cmd",
-]);
+} satisfies Record<FormatName, Formatter>);
 
 export function isFormatName(name: string): name is FormatName {
   return Object.hasOwn(FORMATS, name);
