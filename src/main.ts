@@ -31,7 +31,13 @@ const ctx: Context = {
   stderrIsTTY: Boolean(process.stderr.isTTY),
   now: () => new Date(),
   fetch: globalThis.fetch,
-  sts: (config) => createSts({ ...config, maxAttempts: maxAttempts(process.env.AWS_MAX_ATTEMPTS) }),
+  sts: (config) =>
+    createSts({
+      ...config,
+      maxAttempts: maxAttempts(process.env.AWS_MAX_ATTEMPTS),
+      useFipsEndpoint: process.env.AWS_USE_FIPS_ENDPOINT === "true",
+      useDualstackEndpoint: process.env.AWS_USE_DUALSTACK_ENDPOINT === "true",
+    }),
   fs,
   spawn,
   askTerminal,

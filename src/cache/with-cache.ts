@@ -24,7 +24,11 @@ export interface CacheOptions {
 }
 
 /** The options the CLI uses: XDG_CACHE_HOME / HOME, ASSUME_ROLE_CACHE_MARGIN, --no-cache, --refresh. */
-export function cacheOptions(ctx: Context, flags: { cache?: boolean | undefined; refresh?: boolean | undefined }, log: Logger): CacheOptions {
+export function cacheOptions(
+  ctx: Context,
+  flags: { cache?: boolean | undefined; refresh?: boolean | undefined; cacheMinFreshSeconds?: number | undefined },
+  log: Logger,
+): CacheOptions {
   const raw = ctx.env.ASSUME_ROLE_CACHE_MARGIN;
   let margin = raw === undefined || raw === "" ? DEFAULT_MARGIN_SECONDS : parseMargin(raw);
   if (margin === undefined) {
@@ -35,7 +39,8 @@ export function cacheOptions(ctx: Context, flags: { cache?: boolean | undefined;
     env: ctx,
     dir: cacheDirectory(ctx.env),
     mode: flags.cache === false ? "off" : flags.refresh ? "refresh" : "use",
-    marginMs: margin * 1000,
+    // A renewing endpoint needs entries that outlive its clients' refresh windows, whatever the margin says.
+    marginMs: Math.max(margin, flags.cacheMinFreshSeconds ?? 0) * 1000,
     warn: log.warn,
     debug: log.debug,
   };

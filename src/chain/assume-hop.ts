@@ -32,12 +32,15 @@ export function stsAssumeHop(sts: StsFactory): AssumeHop {
   };
 }
 
-/** The cache-key entry of one hop: everything that changes what STS would return, nothing secret. */
-export function hopKey(input: HopCall["input"]): string {
+/**
+ * The cache-key entry of one hop: everything that changes what STS would return, nothing secret.
+ * `durationKey` names the duration as asked (`max`) when STS may settle for less than was sent.
+ */
+export function hopKey(input: HopCall["input"], durationKey?: string): string {
   return JSON.stringify([
     input.roleArn,
     input.roleSessionName,
-    input.durationSeconds ?? null,
+    durationKey ?? input.durationSeconds ?? null,
     input.externalId ?? null,
     input.serialNumber ?? null,
     input.sourceIdentity ?? null,

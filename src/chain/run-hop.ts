@@ -40,7 +40,8 @@ export async function runHop(hop: HopPlan, index: number, caller: Caller, env: H
       region: env.region,
       endpoint: deps.stsEndpoint,
       input,
-      chainKey: [...caller.chainKey, hopKey(input)],
+      // `max` may be answered at 12 h or, for a role that allows less, at 1 h: both are the entry for `max`.
+      chainKey: [...caller.chainKey, hopKey(input, hop.duration === "max" ? "max" : undefined)],
       mfaCode: hop.mfaSerial ? () => deps.mfaCode(hop.mfaSerial!, arn) : undefined,
       debug: deps.debug,
     };

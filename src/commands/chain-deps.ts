@@ -22,6 +22,8 @@ export interface DepsOptions {
   readonly refresh?: boolean | undefined;
   /** The plan's region (flag, environment or profile), for the unsigned web-identity call. */
   readonly region?: string | undefined;
+  /** Cached entries must have at least this long left (the renewing endpoint), on top of the usual margin. */
+  readonly cacheMinFreshSeconds?: number | undefined;
 }
 
 /** Wire the chain runner to the edges of `ctx`: sources, STS (behind the cache), MFA, logging. */

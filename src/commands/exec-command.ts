@@ -7,6 +7,7 @@ import { buildExportSet } from "../outputs/export-set.js";
 import { describePlan } from "../plan/describe-plan.js";
 import type { ChainResult } from "../types.js";
 import { createLogger, verbosityOf, type Logger } from "../ui/logger.js";
+import { MAX_RENEW_WINDOW_SECONDS } from "../serve/credential-refresher.js";
 import { exportedRegion } from "./assume-command.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
@@ -32,8 +33,10 @@ export async function execCommand(ctx: Context, words: string[], tail: string[] 
     return 0;
   }
   const log = createLogger(ctx.stderr, verbosityOf(opts));
-  // On exec, --refresh selects the renewing endpoint; the first run reads the cache as usual.
-  const first = await resolveChain(ctx, roles, { ...opts, refresh: undefined }, log);
+  // On exec, --refresh selects the renewing endpoint; the first run reads the cache as usual (for the
+  // endpoint, only entries that outlive its clients' refresh windows).
+  const fresh = opts.refresh ? { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS } : {};
+  const first = await resolveChain(ctx, roles, { ...opts, refresh: undefined }, log, fresh);
   const region = exportedRegion(first);
   if (!opts.refresh) {
     const exports = buildExportSet({ credentials: first.credentials, region, roleArn: first.roleArn });
@@ -57,14 +60,20 @@ export async function execCommand(ctx: Context, words: string[], tail: string[] 
   }
 }
 
+/** Cached entries an endpoint starts from or renews with must outlive every client's refresh window. */
+export const ENDPOINT_FRESH_SECONDS = MAX_RENEW_WINDOW_SECONDS + 4 * 60;
+
 /**
- * A renewal while a job runs: never from a cached entry (it may sit inside the client's window), never
- * a prompt on the terminal the job is using (an MFA code cannot be reused either), warnings said once.
+ * A renewal while a job runs: cached entries only when they outlive the clients' windows (so an
+ * intermediate MFA session of 12 h is reused and the final hop renewed), never a prompt on the terminal
+ * the job is using (an MFA code cannot be reused either), warnings said once.
  */
 export function rerunChain(ctx: Context, roles: string[], opts: ResolveOptions, log: Logger): Promise<ChainResult> {
   const quiet = opts.verbose ? log : createLogger(ctx.stderr, "quiet");
   const noPrompt: Context = { ...ctx, askTerminal: async () => undefined };
-  return resolveChain(noPrompt, roles, { ...opts, refresh: true, mfaToken: undefined }, quiet);
+  return resolveChain(noPrompt, roles, { ...opts, refresh: undefined, mfaToken: undefined }, quiet, {
+    cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS,
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import { UsageError } from "../errors.js";
 import { buildPlan } from "../plan/build-plan.js";
 import type { ChainPlan, ChainResult } from "../types.js";
 import type { Logger } from "../ui/logger.js";
-import { chainDeps } from "./chain-deps.js";
+import { chainDeps, type DepsOptions } from "./chain-deps.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
 /** Flags (+ the selected profile) → plan. Reads only the config files and the --policy file. */
@@ -17,12 +17,18 @@ export async function planFromOptions(ctx: Context, roles: string[], opts: Resol
 }
 
 /** Plan, then run it against the edges of ctx. Shared by every command that needs credentials. */
-export async function resolveChain(ctx: Context, roles: string[], opts: ResolveOptions, log: Logger): Promise<ChainResult> {
+export async function resolveChain(
+  ctx: Context,
+  roles: string[],
+  opts: ResolveOptions,
+  log: Logger,
+  extra: Pick<DepsOptions, "cacheMinFreshSeconds"> = {},
+): Promise<ChainResult> {
   const plan = await planFromOptions(ctx, roles, opts);
   if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.mfaSerial !== undefined)) {
     throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }
-  return runChain(plan, chainDeps(ctx, { ...opts, region: plan.region }, log));
+  return runChain(plan, chainDeps(ctx, { ...opts, ...extra, region: plan.region }, log));
 }
 
 /**

@@ -6,7 +6,7 @@ import { describePlan } from "../plan/describe-plan.js";
 import { startChainEndpoint } from "../serve/chain-endpoint.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
 import { exportedRegion } from "./assume-command.js";
-import { rerunChain } from "./exec-command.js";
+import { ENDPOINT_FRESH_SECONDS, rerunChain } from "./exec-command.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
@@ -27,7 +27,7 @@ export async function serveCommand(ctx: Context, roles: string[], opts: ResolveO
     return;
   }
   const log = createLogger(ctx.stderr, verbosityOf(opts));
-  const first = await resolveChain(ctx, roles, opts, log);
+  const first = await resolveChain(ctx, roles, opts, log, { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS });
   const endpoint = await startChainEndpoint({
     first,
     rerun: () => rerunChain(ctx, roles, opts, log),

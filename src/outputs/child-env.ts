@@ -66,6 +66,8 @@ export function buildEndpointExportSet(input: EndpointExportInput): ExportSet {
     [CONTAINER_TOKEN_VAR, input.token],
   ];
   if (input.region !== undefined) set.push(["AWS_REGION", input.region], ["AWS_DEFAULT_REGION", input.region]);
+  // Every SDK reads a [default] profile's keys before container credentials: hide the credentials file.
+  set.push(["AWS_SHARED_CREDENTIALS_FILE", "/dev/null"]);
   const unset = [...SHADOWING_NAMES];
   if (input.roleArn === undefined) unset.push(MARKER_ROLE_ARN);
   else set.push([MARKER_ROLE_ARN, input.roleArn]);

@@ -32,13 +32,15 @@ export async function githubEnvPath(ctx: Pick<Context, "env" | "fs">): Promise<s
 
 /**
  * All of `--format github` after the chain ran: build the block first (a value it cannot carry fails
- * before any output), then the `::add-mask::` lines on stdout, then the block appended to `path`
- * (from githubEnvPath, checked before the chain ran).
+ * before any output), append it to `path` (from githubEnvPath, checked before the chain ran), and only
+ * then print the `::add-mask::` lines, so that a failed append leaves stdout empty. The runner reads
+ * $GITHUB_ENV when the step ends, after the masks are registered.
  */
 export async function writeGithubOutputs(ctx: Pick<Context, "fs" | "stdout">, path: string, input: FormatInput): Promise<void> {
   const block = newBlock(input.exports);
-  ctx.stdout.write(formatGithub(input));
+  const masks = formatGithub(input);
   await appendBlock(ctx, path, block);
+  ctx.stdout.write(masks);
 }
 
 /** Append the heredoc block for `exports` (random delimiters) to `path` in a single write. */

@@ -20,6 +20,8 @@ export type RefresherAnswer =
  * back for new ones on every call. One minute above botocore's window covers the time in transit.
  */
 export const MAX_RENEW_WINDOW_SECONDS = 16 * 60;
+/** Below this much life left, a request waits for the renewal instead of getting the old credentials. */
+const BACKGROUND_RENEWAL_MS = 2 * 60 * 1000;
 /** A failed renewal is not retried before this (the clients retry every second or so). */
 export const RETRY_AFTER_FAILURE_SECONDS = 10;
 
@@ -62,7 +64,11 @@ export class CredentialRefresher {
     if (this.#remainingMs() > this.#windowMs()) return { ok: true, credentials: this.#current };
     const retryAfterMs = (this.#opts.retryAfterFailureSeconds ?? RETRY_AFTER_FAILURE_SECONDS) * 1000;
     const mayRetry = this.#failedAt === undefined || this.#opts.now().getTime() - this.#failedAt >= retryAfterMs;
-    if (this.#renewing !== undefined || mayRetry) await this.#renewOnce();
+    const renewal = this.#renewing ?? (mayRetry ? this.#renewOnce() : undefined);
+    // Clients time out after about a second: while the current credentials still have a while to live,
+    // answer with them at once and let the renewal finish in the background.
+    if (renewal !== undefined && this.#remainingMs() > BACKGROUND_RENEWAL_MS) return { ok: true, credentials: this.#current };
+    if (renewal !== undefined) await renewal;
     if (this.#remainingMs() > 0) return { ok: true, credentials: this.#current };
     return {
       ok: false,

@@ -41,7 +41,8 @@ export async function resolveSource(plan: SourcePlan, p: SourceProviders): Promi
     case "env":
     case "imds":
     case "container":
-      return explicit(plan.kind, () => attempt(plan.kind as AutoKind, p, false), plan.profile);
+      // A profile's credential_source = Environment must not chain from a previous run's exports either.
+      return explicit(plan.kind, () => attempt(plan.kind as AutoKind, p, plan.profile !== undefined), plan.profile, p.env);
     case "web-identity":
       return explicit(plan.kind, () => p.webIdentity(plan), plan.profile);
     case "static":
@@ -66,13 +67,13 @@ function attempt(kind: AutoKind, p: SourceProviders, auto: boolean): Promise<Sou
   }
 }
 
-async function explicit(kind: string, run: () => Promise<SourceResult>, profile?: string): Promise<SourceResult> {
+async function explicit(kind: string, run: () => Promise<SourceResult>, profile?: string, env: SourceProviders["env"] = {}): Promise<SourceResult> {
   try {
     return await run();
   } catch (err) {
     if (!(err instanceof SourceSkipped)) throw err;
     const origin = profile === undefined ? `--source ${kind}` : `profile ${profile} (${kind})`;
-    throw new NoCredentialsError(`${origin}: ${err.reason}`);
+    throw withOwnExportsHint(new NoCredentialsError(`${origin}: ${err.reason}`), env);
   }
 }
 

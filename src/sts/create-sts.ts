@@ -60,6 +60,8 @@ function clientConfig(config: StsConfig) {
       ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) }
       : { accessKeyId: "", secretAccessKey: "" },
     maxAttempts: config.maxAttempts ?? 3,
+    useFipsEndpoint: config.useFipsEndpoint ?? false,
+    useDualstackEndpoint: config.useDualstackEndpoint ?? false,
     // The SDK's default is no timeout at all: a cron job must not hang on a silent endpoint.
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
     // The endpoint comes from ctx (AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL); a profile's endpoint_url must not redirect it.

@@ -10,6 +10,9 @@ export interface StsConfig {
   readonly debug?: ((line: string) => void) | undefined;
   /** Total attempts for throttling, 5xx and timeouts (AWS_MAX_ATTEMPTS); default 3. */
   readonly maxAttempts?: number | undefined;
+  /** AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT, passed explicitly so the SDK reads no profile for them. */
+  readonly useFipsEndpoint?: boolean | undefined;
+  readonly useDualstackEndpoint?: boolean | undefined;
 }
 
 export interface AssumeRoleInput {

@@ -248,3 +248,24 @@ describe("--no-cache, --refresh, MFA and secrets", () => {
     }
   });
 });
+
+describe("cache keys that follow what was asked", () => {
+  const sandbox = useSandbox();
+
+  it("--duration max on a role that allows less than 12h: the second run is a cache hit, no STS call", async () => {
+    const cache = mkdtempSync(join(tmpdir(), "assume-role-cache-max-"));
+    const alice = sandbox().userKeys("alice");
+    const env = { ...sandbox().env(), XDG_CACHE_HOME: cache, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey };
+    const role = "arn:aws:iam::222222222222:role/MfaRole";
+    const args = [role, "--source", "env", "-d", "max", "--mfa-serial", "arn:aws:iam::123456789012:mfa/alice"];
+    const first = await runCli([...args, "--mfa-token", "123456"], env);
+    expect(first.code).toBe(0);
+    expect(sandbox().requests.filter((r) => r.action === "AssumeRole").map((r) => r.params.DurationSeconds)).toEqual(["43200", "3600"]);
+    sandbox().resetCounts();
+    // No token this time: a miss would need the MFA code (and there is no terminal): the hit needs none.
+    const second = await runCli(args, { ...env, CI: "true" });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(sandbox().requests).toEqual([]);
+  });
+});

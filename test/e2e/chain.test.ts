@@ -1,6 +1,9 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
-import { bashEnvAfter, cleanEnv, runCli, shQuote } from "../helpers/cli.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bashEnvAfter, cleanEnv, runCli, shQuote, spawnCollect } from "../helpers/cli.js";
 import { DEFAULT_WORLD_JSON, parseWorld, startSandbox } from "../../src/sandbox/index.js";
 import { useSandbox } from "../helpers/sandbox.js";
 
@@ -230,5 +233,22 @@ describe("command line shape", () => {
     const r = await runCli([HOP1, "--no-cache", "-v"], sandbox().env());
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("hop 1: AssumeRole");
+  });
+});
+
+describe("a profile whose credential_source is Environment", () => {
+  it("does not chain from a previous run's exports either: exit 3 with the unset hint", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "assume-role-envprofile-"));
+    const config = join(dir, "config");
+    writeFileSync(config, `[profile deploy]\nrole_arn = ${HOP1}\ncredential_source = Environment\n`);
+    const alice = sandbox().userKeys("alice");
+    const cli = `${shQuote(process.execPath)} bin/assume-role.js --no-cache --profile deploy`;
+    const env = cleanEnv({ ...sandbox().env(), AWS_CONFIG_FILE: config, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey });
+    const r = await spawnCollect("bash", ["-c", `eval "$(${cli})" || exit 9; out="$(${cli})"; echo "exit=$?" >&2; printf '%s' "$out"`], env);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("exit=3");
+    expect(r.stderr).toContain("profile deploy (env): the environment holds credentials a previous assume-role run exported");
+    expect(r.stderr).toContain('eval "$(assume-role unset)"');
+    expect(assumeRequests().map((h) => h.callerArn)).toEqual(["arn:aws:iam::123456789012:user/alice"]);
   });
 });

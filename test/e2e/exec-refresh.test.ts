@@ -90,6 +90,7 @@ describe("exec --refresh: a long job keeps working across forced expiries", () =
       "AWS_EC2_METADATA_SERVICE_ENDPOINT",
       "AWS_ENDPOINT_URL_STS",
       "AWS_REGION",
+      "AWS_SHARED_CREDENTIALS_FILE",
     ]);
     expect(env.AWS_CONTAINER_CREDENTIALS_FULL_URI).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/credentials$/);
     expect(env.AWS_CONTAINER_AUTHORIZATION_TOKEN).toMatch(/^[A-Za-z0-9_-]{43}$/);

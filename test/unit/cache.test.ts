@@ -250,5 +250,8 @@ describe("cache key and location", () => {
     expect(lines).toEqual(["assume-role: warning: ASSUME_ROLE_CACHE_MARGIN='soon' is not a number of seconds or a span like 10m; using 10m\n"]);
     expect(cacheOptions(fsContext({ ASSUME_ROLE_CACHE_MARGIN: "2m" }), { cache: false }, log)).toMatchObject({ mode: "off", marginMs: 120_000 });
     expect(cacheOptions(fsContext({}), { refresh: true }, log).mode).toBe("refresh");
+    // a renewing endpoint asks for entries that outlive its clients' windows (20 min), never less than the margin
+    expect(cacheOptions(fsContext({}), { cacheMinFreshSeconds: 1200 }, log).marginMs).toBe(1_200_000);
+    expect(cacheOptions(fsContext({ ASSUME_ROLE_CACHE_MARGIN: "1h" }), { cacheMinFreshSeconds: 1200 }, log).marginMs).toBe(3_600_000);
   });
 });

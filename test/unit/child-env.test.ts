@@ -130,6 +130,7 @@ describe("buildEndpointExportSet / buildChildEnv for a credential endpoint (exec
       ["AWS_CONTAINER_AUTHORIZATION_TOKEN", ENDPOINT.token],
       ["AWS_REGION", "us-east-1"],
       ["AWS_DEFAULT_REGION", "us-east-1"],
+      ["AWS_SHARED_CREDENTIALS_FILE", "/dev/null"],
       ["ASSUME_ROLE_ARN", ROLE],
     ]);
   });
