@@ -42,6 +42,19 @@ export async function execCommand(ctx: Context, words: string[], tail: string[] 
     const exports = buildExportSet({ credentials: first.credentials, region, roleArn: first.roleArn });
     return runChild(ctx, file, args, buildChildEnv(ctx.env, exports));
   }
+  const endpoint = await startEndpoint(ctx, roles, opts, log, first, "exec --refresh");
+  try {
+    return await runChild(ctx, file, args, buildChildEnv(ctx.env, endpoint.exports));
+  } finally {
+    await endpoint.close();
+  }
+}
+
+/**
+ * The renewing endpoint for `exec --refresh` and `serve`: started with the first run's credentials,
+ * renewed by re-running the chain; `exports` are the variables that point an SDK at it.
+ */
+export async function startEndpoint(ctx: Context, roles: string[], opts: ResolveOptions, log: Logger, first: ChainResult, command: string) {
   const { startChainEndpoint } = await import("../serve/chain-endpoint.js");
   const endpoint = await startChainEndpoint({
     first,
@@ -50,14 +63,10 @@ export async function execCommand(ctx: Context, words: string[], tail: string[] 
     protectSecret: ctx.protectSecret,
     warn: (line) => ctx.stderr.write(`assume-role: ${line}\n`),
     debug: log.debug,
-    command: "exec --refresh",
+    command,
   });
-  try {
-    const exports = buildEndpointExportSet({ url: endpoint.url, token: endpoint.token, region, roleArn: first.roleArn });
-    return await runChild(ctx, file, args, buildChildEnv(ctx.env, exports));
-  } finally {
-    await endpoint.close();
-  }
+  const exports = buildEndpointExportSet({ url: endpoint.url, token: endpoint.token, region: exportedRegion(first), roleArn: first.roleArn });
+  return { exports, close: endpoint.close };
 }
 
 /** Cached entries an endpoint starts from or renews with must outlive every client's refresh window. */

@@ -1,12 +1,9 @@
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { buildEndpointExportSet } from "../outputs/child-env.js";
 import { getFormatter, SHELL_FORMAT_NAMES } from "../outputs/formatters/registry.js";
 import { describePlan } from "../plan/describe-plan.js";
-import { startChainEndpoint } from "../serve/chain-endpoint.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
-import { exportedRegion } from "./assume-command.js";
-import { ENDPOINT_FRESH_SECONDS, rerunChain } from "./exec-command.js";
+import { ENDPOINT_FRESH_SECONDS, startEndpoint } from "./exec-command.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
@@ -28,17 +25,9 @@ export async function serveCommand(ctx: Context, roles: string[], opts: ResolveO
   }
   const log = createLogger(ctx.stderr, verbosityOf(opts));
   const first = await resolveChain(ctx, roles, opts, log, { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS });
-  const endpoint = await startChainEndpoint({
-    first,
-    rerun: () => rerunChain(ctx, roles, opts, log),
-    now: ctx.now,
-    protectSecret: ctx.protectSecret,
-    warn: (line) => ctx.stderr.write(`assume-role: ${line}\n`),
-    debug: log.debug,
-    command: "serve",
-  });
+  const endpoint = await startEndpoint(ctx, roles, opts, log, first, "serve");
   try {
-    const exports = buildEndpointExportSet({ url: endpoint.url, token: endpoint.token, region: exportedRegion(first), roleArn: first.roleArn });
+    const { exports } = endpoint;
     // Listen for the stop signals before printing: whoever reads the output may signal at once.
     const stopped = ctx.untilStopped();
     ctx.stdout.write(formatter({ exports, credentials: { accessKeyId: "", secretAccessKey: "" } }));

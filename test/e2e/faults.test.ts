@@ -7,6 +7,22 @@ const HOP1 = "arn:aws:iam::123456789012:role/ExampleAssumedRole";
 const HOP2 = "arn:aws:iam::222222222222:role/CrossAccountRole";
 const sandbox = useSandbox();
 
+/** A loopback server that accepts connections and never answers; returns its URL. */
+function useBlackhole(): () => string {
+  let server: Server | undefined;
+  let url = "";
+  beforeAll(async () => {
+    server = createServer(() => {}).listen(0, "127.0.0.1");
+    await new Promise((r) => server!.once("listening", r));
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  });
+  afterAll(() => {
+    server?.close();
+  });
+  return () => url;
+}
+
 const tokenPuts = () => sandbox().counts.imds["PUT /latest/api/token"] ?? 0;
 
 describe("IMDS behaviours", () => {
@@ -63,19 +79,10 @@ describe("IMDS behaviours", () => {
 });
 
 describe("an IMDS that accepts connections and never answers (off EC2 behind a firewall)", () => {
-  let blackhole: Server;
-  let url: string;
-  beforeAll(async () => {
-    blackhole = createServer(() => {}).listen(0, "127.0.0.1");
-    await new Promise((r) => blackhole.once("listening", r));
-    const address = blackhole.address();
-    url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  });
-  afterAll(() => {
-    blackhole.close();
-  });
+  const blackhole = useBlackhole();
 
   it("ends with exit 3, the endpoint and the timeout named, nothing on stdout", async () => {
+    const url = blackhole();
     const r = await runCli([HOP1], { AWS_EC2_METADATA_SERVICE_ENDPOINT: url });
     expect(r.code).toBe(3);
     expect(r.stdout).toBe("");
@@ -109,19 +116,10 @@ describe("STS throttling and 5xx", () => {
 });
 
 describe("an STS endpoint that accepts connections and never answers", () => {
-  let blackhole: Server;
-  let url: string;
-  beforeAll(async () => {
-    blackhole = createServer(() => {}).listen(0, "127.0.0.1");
-    await new Promise((r) => blackhole.once("listening", r));
-    const address = blackhole.address();
-    url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  });
-  afterAll(() => {
-    blackhole.close();
-  });
+  const blackhole = useBlackhole();
 
   it("times out instead of hanging: exit 6 naming the endpoint", async () => {
+    const url = blackhole();
     const r = await runCli([HOP1], { ...sandbox().env(), AWS_ENDPOINT_URL_STS: url, AWS_MAX_ATTEMPTS: "1" });
     expect(r.code).toBe(6);
     expect(r.stdout).toBe("");

@@ -39,7 +39,7 @@ describe("container URI rules beyond the conformance file", () => {
     expect(containerEndpoint({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://${host}:8080/creds` }).url.hostname).toBe(host);
   });
 
-  it.each(["http://169.254.169.254/creds", "http://10.0.0.1/creds", "http://127.0.0.256/creds", "http://example.com/creds", "ftp://127.0.0.1/creds"])(
+  it.each(["http://169.254.169.254/creds", "http://10.0.0.1/creds", "http://127.0.0.256/creds", "http://example.com/creds", "ftp://127.0.0.1/creds"])( // refused URLs: never contacted
     "%s is refused",
     (uri) => {
       expect(() => containerEndpoint({ AWS_CONTAINER_CREDENTIALS_FULL_URI: uri })).toThrow(ConfigError);

@@ -10,7 +10,7 @@ import type { SourceResult } from "../../src/types.js";
 describe("imdsConfigFromEnv", () => {
   it("defaults to the IPv4 endpoint, 1 s, 1 attempt, v1 allowed", () => {
     expect(imdsConfigFromEnv({})).toEqual({
-      endpoint: "http://169.254.169.254",
+      endpoint: "http://169.254.169.254", // the configured default, a value only: tests never contact it
       disabled: false,
       v1Disabled: false,
       timeoutMs: 1000,
@@ -22,7 +22,7 @@ describe("imdsConfigFromEnv", () => {
   it.each([
     [{ AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:1234/" }, "endpoint", "http://127.0.0.1:1234"],
     [{ AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "ipv6" }, "endpoint", "http://[fd00:ec2::254]"],
-    [{ AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "IPv4" }, "endpoint", "http://169.254.169.254"],
+    [{ AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "IPv4" }, "endpoint", "http://169.254.169.254"], // a value, never contacted
     [{ AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:9", AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "IPv6" }, "endpoint", "http://127.0.0.1:9"],
     [{ AWS_EC2_METADATA_DISABLED: "TRUE" }, "disabled", true],
     [{ AWS_EC2_METADATA_DISABLED: "1" }, "disabled", false],
