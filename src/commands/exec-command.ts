@@ -65,7 +65,13 @@ export async function startEndpoint(ctx: Context, roles: string[], opts: Resolve
     debug: log.debug,
     command,
   });
-  const exports = buildEndpointExportSet({ url: endpoint.url, token: endpoint.token, region: exportedRegion(first), roleArn: first.roleArn });
+  const exports = buildEndpointExportSet({
+    url: endpoint.url,
+    token: endpoint.token,
+    region: exportedRegion(first),
+    roleArn: first.roleArn,
+    hideSharedCredentials: command === "exec --refresh",
+  });
   return { exports, close: endpoint.close };
 }
 

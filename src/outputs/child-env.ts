@@ -54,6 +54,11 @@ export interface EndpointExportInput {
   readonly token: string;
   readonly region?: string | undefined;
   readonly roleArn?: string | undefined;
+  /**
+   * For a child process (exec --refresh): hide the shared credentials file, whose [default] keys every SDK
+   * reads before container credentials. Not for `serve`, whose lines land in a user's long-lived shell.
+   */
+  readonly hideSharedCredentials?: boolean | undefined;
 }
 
 /**
@@ -66,8 +71,7 @@ export function buildEndpointExportSet(input: EndpointExportInput): ExportSet {
     [CONTAINER_TOKEN_VAR, input.token],
   ];
   if (input.region !== undefined) set.push(["AWS_REGION", input.region], ["AWS_DEFAULT_REGION", input.region]);
-  // Every SDK reads a [default] profile's keys before container credentials: hide the credentials file.
-  set.push(["AWS_SHARED_CREDENTIALS_FILE", "/dev/null"]);
+  if (input.hideSharedCredentials) set.push(["AWS_SHARED_CREDENTIALS_FILE", "/dev/null"]);
   const unset = [...SHADOWING_NAMES];
   if (input.roleArn === undefined) unset.push(MARKER_ROLE_ARN);
   else set.push([MARKER_ROLE_ARN, input.roleArn]);

@@ -121,7 +121,7 @@ describe("buildChildEnv with static credentials (exec)", () => {
 });
 
 describe("buildEndpointExportSet / buildChildEnv for a credential endpoint (exec --refresh, serve)", () => {
-  const exports = buildEndpointExportSet({ ...ENDPOINT, region: "us-east-1", roleArn: ROLE });
+  const exports = buildEndpointExportSet({ ...ENDPOINT, region: "us-east-1", roleArn: ROLE, hideSharedCredentials: true });
   const env = buildChildEnv(PARENT, exports);
 
   it("points the child at the endpoint with its token, region and role marker", () => {
@@ -133,6 +133,9 @@ describe("buildEndpointExportSet / buildChildEnv for a credential endpoint (exec
       ["AWS_SHARED_CREDENTIALS_FILE", "/dev/null"],
       ["ASSUME_ROLE_ARN", ROLE],
     ]);
+    // serve's lines go into a user's shell: its credentials file stays visible there
+    const served = buildEndpointExportSet({ ...ENDPOINT, region: "us-east-1", roleArn: ROLE });
+    expect(served.set.map(([name]) => name)).not.toContain("AWS_SHARED_CREDENTIALS_FILE");
   });
 
   it("leaves nothing that SDK chains try before container credentials", () => {
