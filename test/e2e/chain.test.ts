@@ -1,30 +1,15 @@
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bashEnvAfter, cleanEnv, runCli, shQuote, spawnCollect } from "../helpers/cli.js";
 import { DEFAULT_WORLD_JSON, parseWorld, startSandbox } from "../../src/sandbox/index.js";
-import { useSandbox } from "../helpers/sandbox.js";
+import { useSandbox, identityOf } from "../helpers/sandbox.js";
 
 const HOP1 = "arn:aws:iam::123456789012:role/ExampleAssumedRole";
 const HOP2 = "arn:aws:iam::222222222222:role/CrossAccountRole";
 const INSTANCE = "i-0123456789abcdef0";
 const sandbox = useSandbox();
-
-/** GetCallerIdentity signed with exported values, by the SDK in the test process (not by the CLI). */
-async function identityOf(vars: Record<string, string | undefined>): Promise<string | undefined> {
-  const client = new STSClient({
-    region: vars.AWS_REGION ?? "us-east-1",
-    endpoint: sandbox().stsEndpoint,
-    credentials: {
-      accessKeyId: vars.AWS_ACCESS_KEY_ID!,
-      secretAccessKey: vars.AWS_SECRET_ACCESS_KEY!,
-      sessionToken: vars.AWS_SESSION_TOKEN,
-    },
-  });
-  return (await client.send(new GetCallerIdentityCommand({}))).Arn;
-}
 
 function assumeRequests() {
   return sandbox().requests.filter((r) => r.action === "AssumeRole");
@@ -36,7 +21,7 @@ describe("two-hop chain from IMDS, evaluated by bash", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const vars = await bashEnvAfter(`eval ${shQuote(r.stdout)}`, cleanEnv({ ...sandbox().env(), AWS_PROFILE: "stale" }));
-    expect(await identityOf(vars)).toBe(`arn:aws:sts::222222222222:assumed-role/CrossAccountRole/${INSTANCE}`);
+    expect(await identityOf(sandbox(), vars)).toBe(`arn:aws:sts::222222222222:assumed-role/CrossAccountRole/${INSTANCE}`);
     expect(vars.AWS_PROFILE).toBeUndefined();
     expect(vars.AWS_REGION).toBe("us-east-1");
     expect(vars.AWS_DEFAULT_REGION).toBe("us-east-1");
@@ -61,7 +46,7 @@ describe("two-hop chain from IMDS, evaluated by bash", () => {
     // --no-cache: the point is where the second run starts from, so both runs must really call STS.
     const line = `eval "$(${shQuote(process.execPath)} bin/assume-role.js --no-cache ${HOP1} ${HOP2})"`;
     const vars = await bashEnvAfter(`set -e\n${line}\n${line}`, cleanEnv(sandbox().env()));
-    expect(await identityOf(vars)).toBe(`arn:aws:sts::222222222222:assumed-role/CrossAccountRole/${INSTANCE}`);
+    expect(await identityOf(sandbox(), vars)).toBe(`arn:aws:sts::222222222222:assumed-role/CrossAccountRole/${INSTANCE}`);
     const callers = assumeRequests().map((h) => h.callerArn);
     expect(callers).toEqual([
       `arn:aws:sts::123456789012:assumed-role/ExampleRole/${INSTANCE}`,
@@ -116,7 +101,7 @@ describe("two-hop chain from IMDS, evaluated by bash", () => {
     expect(json.AccessKeyId).toMatch(/^ASIA/);
     const proc = JSON.parse((await runCli([HOP1, "-f", "process"], sandbox().env())).stdout);
     expect(proc.Version).toBe(1);
-    expect(await identityOf({ AWS_ACCESS_KEY_ID: proc.AccessKeyId, AWS_SECRET_ACCESS_KEY: proc.SecretAccessKey, AWS_SESSION_TOKEN: proc.SessionToken })).toBe(
+    expect(await identityOf(sandbox(), { AWS_ACCESS_KEY_ID: proc.AccessKeyId, AWS_SECRET_ACCESS_KEY: proc.SecretAccessKey, AWS_SESSION_TOKEN: proc.SessionToken })).toBe(
       `arn:aws:sts::123456789012:assumed-role/ExampleAssumedRole/${INSTANCE}`,
     );
   });

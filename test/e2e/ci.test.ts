@@ -1,25 +1,15 @@
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, runCli } from "../helpers/cli.js";
-import { useSandbox } from "../helpers/sandbox.js";
+import { useSandbox, identityOf } from "../helpers/sandbox.js";
 import { parseGithubEnv, parseGitlabDotenv } from "../fixtures/oidc/ci-readers.js";
 
 const sandbox = useSandbox();
 const HOP1 = "arn:aws:iam::123456789012:role/ExampleAssumedRole";
 const HOP2 = "arn:aws:iam::222222222222:role/CrossAccountRole";
-
-async function identityOf(vars: Record<string, string | undefined>): Promise<string | undefined> {
-  const client = new STSClient({
-    region: "us-east-1",
-    endpoint: sandbox().stsEndpoint,
-    credentials: { accessKeyId: vars.AWS_ACCESS_KEY_ID!, secretAccessKey: vars.AWS_SECRET_ACCESS_KEY!, sessionToken: vars.AWS_SESSION_TOKEN },
-  });
-  return (await client.send(new GetCallerIdentityCommand({}))).Arn;
-}
 
 describe("-f gitlab", () => {
   it("prints a dotenv report that GitLab reads back into working credentials", async () => {
@@ -38,7 +28,7 @@ describe("-f gitlab", () => {
       "ASSUME_ROLE_ACCESS_KEY_ID",
     ]);
     expect(vars.ASSUME_ROLE_ARN).toBe(HOP2);
-    expect(await identityOf(vars)).toMatch(/^arn:aws:sts::222222222222:assumed-role\/CrossAccountRole\//);
+    expect(await identityOf(sandbox(), vars)).toMatch(/^arn:aws:sts::222222222222:assumed-role\/CrossAccountRole\//);
   });
 });
 
@@ -68,7 +58,7 @@ describe("-f github", () => {
     expect(vars.EARLIER_STEP).toBe("kept");
     expect([vars.AWS_ACCESS_KEY_ID, vars.AWS_SECRET_ACCESS_KEY, vars.AWS_SESSION_TOKEN]).toEqual(masked);
     expect(vars.ASSUME_ROLE_ARN).toBe(HOP1);
-    expect(await identityOf(vars)).toMatch(/assumed-role\/ExampleAssumedRole\//);
+    expect(await identityOf(sandbox(), vars)).toMatch(/assumed-role\/ExampleAssumedRole\//);
     expect(r.stderr).toBe("");
   });
 

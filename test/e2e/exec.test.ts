@@ -6,10 +6,9 @@ import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
 import { BIN, bashEnvAfter, cleanEnv, ROOT, runCli, shQuote, spawnCollect, type RunResult } from "../helpers/cli.js";
-import { useSandbox } from "../helpers/sandbox.js";
+import { useSandbox, identityOf } from "../helpers/sandbox.js";
 
 const HOP1 = "arn:aws:iam::123456789012:role/ExampleAssumedRole";
 const HOP2 = "arn:aws:iam::222222222222:role/CrossAccountRole";
@@ -40,15 +39,6 @@ function staleParent(): Record<string, string> {
   };
 }
 
-async function identityOf(vars: Record<string, string | undefined>): Promise<string | undefined> {
-  const client = new STSClient({
-    region: vars.AWS_REGION ?? "us-east-1",
-    endpoint: sandbox().stsEndpoint,
-    credentials: { accessKeyId: vars.AWS_ACCESS_KEY_ID!, secretAccessKey: vars.AWS_SECRET_ACCESS_KEY!, sessionToken: vars.AWS_SESSION_TOKEN },
-  });
-  return (await client.send(new GetCallerIdentityCommand({}))).Arn;
-}
-
 const awsNames = (vars: Record<string, string | undefined>) =>
   Object.keys(vars)
     .filter((k) => (k.startsWith("AWS_") || k.startsWith("ASSUME_ROLE_")) && vars[k] !== undefined)
@@ -62,7 +52,7 @@ describe("exec: the child's environment", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as EnvReport; // stdout is the child's alone: it parses as its one JSON object
-    expect(await identityOf(report.env)).toBe(FINAL_ARN);
+    expect(await identityOf(sandbox(), report.env)).toBe(FINAL_ARN);
     for (const name of ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_FILE", "AWS_SDK_LOAD_CONFIG"]) {
       expect(report.env).not.toHaveProperty(name);
     }

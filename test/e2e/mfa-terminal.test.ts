@@ -4,14 +4,13 @@
  * person would. Proves the prompt goes to the controlling terminal (not stdout, not stderr), the
  * eval'd text stays clean, and Ctrl-C / wrong answers / CI=true behave.
  */
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bashEnvAfter, cleanEnv, shQuote } from "../helpers/cli.js";
 import { cliBinDir, PANE_PS1, tmuxMissing, TmuxServer, waitForFile, type TmuxPane } from "../helpers/pty.js";
-import { useSandbox } from "../helpers/sandbox.js";
+import { useSandbox, identityOf } from "../helpers/sandbox.js";
 
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
 const MFA_ROLE = "arn:aws:iam::222222222222:role/MfaRole";
@@ -53,15 +52,6 @@ describe.skipIf(missing !== undefined)("MFA prompt on a real terminal (tmux)", (
 
   const assumeRequests = () => sandbox().requests.filter((r) => r.action === "AssumeRole");
 
-  async function identityOf(vars: Record<string, string | undefined>): Promise<string | undefined> {
-    const client = new STSClient({
-      region: "us-east-1",
-      endpoint: sandbox().stsEndpoint,
-      credentials: { accessKeyId: vars.AWS_ACCESS_KEY_ID!, secretAccessKey: vars.AWS_SECRET_ACCESS_KEY!, sessionToken: vars.AWS_SESSION_TOKEN },
-    });
-    return (await client.send(new GetCallerIdentityCommand({}))).Arn;
-  }
-
   /** Type `line`, then answer each MFA prompt with the next of `answers` as it appears on the screen. */
   async function answerPrompts(pane: TmuxPane, line: string, answers: string[]): Promise<void> {
     await pane.typeLine(line);
@@ -78,7 +68,7 @@ describe.skipIf(missing !== undefined)("MFA prompt on a real terminal (tmux)", (
     expect((await waitForFile(status)).trim()).toBe("0");
 
     const vars = JSON.parse(readFileSync(envFile, "utf8")) as Record<string, string>;
-    expect(await identityOf(vars)).toMatch(/^arn:aws:sts::222222222222:assumed-role\/MfaRole\//);
+    expect(await identityOf(sandbox(), vars)).toMatch(/^arn:aws:sts::222222222222:assumed-role\/MfaRole\//);
     expect(vars.ASSUME_ROLE_ARN).toBe(MFA_ROLE);
     // The eval'd text was only exports: no prompt text leaked into any variable.
     for (const [name, value] of Object.entries(vars)) expect(value, name).not.toContain("MFA code");
@@ -99,7 +89,7 @@ describe.skipIf(missing !== undefined)("MFA prompt on a real terminal (tmux)", (
     for (const l of stdout.trimEnd().split("\n")) expect(l).toMatch(/^(export [A-Z_]+='[^']*'|unset( [A-Z_]+)+)$/);
     expect(readFileSync(err, "utf8")).toBe("");
     const vars = await bashEnvAfter(`eval "$(cat ${out})"`, cleanEnv(sandbox().env()));
-    expect(await identityOf(vars)).toMatch(/^arn:aws:sts::222222222222:assumed-role\/MfaRole\//);
+    expect(await identityOf(sandbox(), vars)).toMatch(/^arn:aws:sts::222222222222:assumed-role\/MfaRole\//);
   });
 
   it("an answer that is not 6 digits is asked again (spaces allowed), then the code goes to STS", async () => {

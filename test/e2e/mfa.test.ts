@@ -2,11 +2,10 @@
  * MFA without a person at a terminal: --mfa-token, its shape check, and the no-terminal failure (cron, CI).
  * The prompt itself is driven through a real pseudo-terminal in mfa-terminal.test.ts.
  */
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
 import { bashEnvAfter, cleanEnv, runCli, shQuote } from "../helpers/cli.js";
 import { runCliWithoutTerminal, runWithoutTerminal } from "../helpers/pty.js";
-import { useSandbox } from "../helpers/sandbox.js";
+import { useSandbox, identityOf } from "../helpers/sandbox.js";
 
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
 const MFA_ROLE = "arn:aws:iam::222222222222:role/MfaRole";
@@ -20,15 +19,6 @@ function aliceEnv(extra: Record<string, string> = {}): Record<string, string> {
 
 const assumeRequests = () => sandbox().requests.filter((r) => r.action === "AssumeRole");
 
-async function identityOf(vars: Record<string, string | undefined>): Promise<string | undefined> {
-  const client = new STSClient({
-    region: "us-east-1",
-    endpoint: sandbox().stsEndpoint,
-    credentials: { accessKeyId: vars.AWS_ACCESS_KEY_ID!, secretAccessKey: vars.AWS_SECRET_ACCESS_KEY!, sessionToken: vars.AWS_SESSION_TOKEN },
-  });
-  return (await client.send(new GetCallerIdentityCommand({}))).Arn;
-}
-
 describe("--mfa-token", () => {
   it("a valid code reaches STS with the serial, and the exported keys are an MfaRole session", async () => {
     const r = await runCli(["--source", "env", "--mfa-serial", SERIAL, "--mfa-token", "123456", MFA_ROLE], aliceEnv());
@@ -39,7 +29,7 @@ describe("--mfa-token", () => {
     expect(hops[0]).toMatchObject({ status: 200, accessKeyId: sandbox().userKeys("alice").accessKeyId });
     expect(hops[0]!.params).toMatchObject({ RoleArn: MFA_ROLE, SerialNumber: SERIAL, TokenCode: "123456" });
     const vars = await bashEnvAfter(`eval ${shQuote(r.stdout)}`, cleanEnv(sandbox().env()));
-    expect(await identityOf(vars)).toMatch(/^arn:aws:sts::222222222222:assumed-role\/MfaRole\//);
+    expect(await identityOf(sandbox(), vars)).toMatch(/^arn:aws:sts::222222222222:assumed-role\/MfaRole\//);
   });
 
   it("without MFA the role's trust policy refuses: exit 4, nothing on stdout", async () => {

@@ -1,3 +1,4 @@
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { NO_FAULTS, startSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
 
@@ -32,4 +33,17 @@ export function useFreshSandboxes(): (opts?: SandboxOptions) => Promise<Sandbox>
     sandbox = await startSandbox(opts);
     return sandbox;
   };
+}
+
+/**
+ * Who exported credentials are: a GetCallerIdentity signed with them by the JS SDK in the test process
+ * (not by the CLI), against the sandbox's STS. `vars` are environment variables as a shell left them.
+ */
+export async function identityOf(sandbox: Sandbox, vars: Record<string, string | undefined>): Promise<string | undefined> {
+  const client = new STSClient({
+    region: vars.AWS_REGION ?? "us-east-1",
+    endpoint: sandbox.stsEndpoint,
+    credentials: { accessKeyId: vars.AWS_ACCESS_KEY_ID!, secretAccessKey: vars.AWS_SECRET_ACCESS_KEY!, sessionToken: vars.AWS_SESSION_TOKEN },
+  });
+  return (await client.send(new GetCallerIdentityCommand({}))).Arn;
 }

@@ -82,6 +82,20 @@ const PS_LONG = lines(
   ...LONG_CLEARED.map((n) => `Remove-Item -ErrorAction SilentlyContinue Env:${n}`),
 );
 
+const DOTENV = {
+  temp: lines(
+    "AWS_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE",
+    `AWS_SECRET_ACCESS_KEY=${SECRET}`,
+    `AWS_SESSION_TOKEN=${TOKEN}`,
+    "AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05Z",
+    "AWS_REGION=eu-west-1",
+    "AWS_DEFAULT_REGION=eu-west-1",
+    `ASSUME_ROLE_ARN=${ROLE}`,
+    "ASSUME_ROLE_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE",
+  ),
+  long: lines("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", `AWS_SECRET_ACCESS_KEY=${SECRET}`, "ASSUME_ROLE_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"),
+};
+
 const EXPECTED: Record<FormatName, { temp: string; long: string }> = {
   sh: { temp: SH_TEMP, long: SH_LONG },
   bash: { temp: SH_TEMP, long: SH_LONG },
@@ -156,37 +170,14 @@ const EXPECTED: Record<FormatName, { temp: string; long: string }> = {
     ),
     long: lines("{", '  "Version": 1,', '  "AccessKeyId": "AKIAIOSFODNN7EXAMPLE",', `  "SecretAccessKey": "${SECRET}"`, "}"),
   },
-  dotenv: {
-    temp: lines(
-      "AWS_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE",
-      `AWS_SECRET_ACCESS_KEY=${SECRET}`,
-      `AWS_SESSION_TOKEN=${TOKEN}`,
-      "AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05Z",
-      "AWS_REGION=eu-west-1",
-      "AWS_DEFAULT_REGION=eu-west-1",
-      `ASSUME_ROLE_ARN=${ROLE}`,
-      "ASSUME_ROLE_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE",
-    ),
-    long: lines("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", `AWS_SECRET_ACCESS_KEY=${SECRET}`, "ASSUME_ROLE_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"),
-  },
+  dotenv: DOTENV,
   // stdout of -f github is only the mask lines; the variables go to $GITHUB_ENV (test/unit/formatters-ci.test.ts).
   github: {
     temp: lines("::add-mask::ASIAIOSFODNN7EXAMPLE", `::add-mask::${SECRET}`, `::add-mask::${TOKEN}`),
     long: lines("::add-mask::AKIAIOSFODNN7EXAMPLE", `::add-mask::${SECRET}`),
   },
-  gitlab: {
-    temp: lines(
-      "AWS_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE",
-      `AWS_SECRET_ACCESS_KEY=${SECRET}`,
-      `AWS_SESSION_TOKEN=${TOKEN}`,
-      "AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05Z",
-      "AWS_REGION=eu-west-1",
-      "AWS_DEFAULT_REGION=eu-west-1",
-      `ASSUME_ROLE_ARN=${ROLE}`,
-      "ASSUME_ROLE_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE",
-    ),
-    long: lines("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", `AWS_SECRET_ACCESS_KEY=${SECRET}`, "ASSUME_ROLE_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"),
-  },
+  // STS-shaped values need no quoting: a GitLab report reads exactly like a dotenv file.
+  gitlab: DOTENV,
 };
 
 describe("exact output per format", () => {
