@@ -1,8 +1,8 @@
 import type { Credentials } from "../types.js";
 
-/** Marker variables: let a later run tell its own exports from ambient credentials. */
-export const MARKER_ROLE_ARN = "ASSUME_ROLE_ARN";
-export const MARKER_KEY_ID = "ASSUME_ROLE_ACCESS_KEY_ID";
+import { MARKER_KEY_ID, MARKER_ROLE_ARN } from "../markers.js";
+
+export { MARKER_KEY_ID, MARKER_ROLE_ARN };
 
 /** Variables every run sets or clears, in output order; `unset` clears exactly these. */
 export const EXPORTED_NAMES = [

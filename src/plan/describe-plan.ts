@@ -1,8 +1,9 @@
 import { githubOidcAvailable } from "../sources/ci-identity.js";
-import { MARKER_KEY_ID } from "../outputs/export-set.js";
+import { MARKER_KEY_ID } from "../markers.js";
 import type { ChainPlan, HopPlan, SourcePlan } from "../types.js";
 import { CHAINED_MAX_DURATION, decideDuration, formatDuration, MAX_DURATION } from "./parse-duration.js";
 import { IMDS_DEFAULT_TEMPLATE, OTHER_DEFAULT_TEMPLATE } from "./session-name.js";
+import { nonBlank } from "../non-blank.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -132,6 +133,3 @@ function envToken(env: Env): string | undefined {
   return nonBlank(env.AWS_SESSION_TOKEN) ?? nonBlank(env.AWS_SECURITY_TOKEN);
 }
 
-function nonBlank(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value;
-}

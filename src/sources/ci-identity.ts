@@ -2,11 +2,12 @@
  * Pure facts about the CI system a run is in, read from its standard variables:
  * which CI, whether it offers an OIDC token, and the run identity used as a default session name.
  */
+import { nonBlank } from "../non-blank.js";
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 export type CiKind = "github" | "gitlab";
 
-const nonBlank = (v: string | undefined): string | undefined => (v === undefined || v.trim() === "" ? undefined : v);
 
 /** GitHub Actions sets GITHUB_ACTIONS=true, GitLab CI sets GITLAB_CI=true. */
 export function detectCi(env: Env): CiKind | undefined {

@@ -12,6 +12,7 @@ import { ConfigError, NoCredentialsError } from "../errors.js";
 import { parseRoleArn } from "../plan/role-arn.js";
 import type { SourceResult } from "../types.js";
 import { SourceSkipped } from "./source-skipped.js";
+import { nonBlank } from "../non-blank.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -196,6 +197,3 @@ function networkReason(err: unknown): string {
   return e.cause?.code ?? e.name ?? "error";
 }
 
-function nonBlank(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value;
-}

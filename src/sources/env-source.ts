@@ -1,7 +1,8 @@
 import { ConfigError } from "../errors.js";
-import { MARKER_KEY_ID, MARKER_ROLE_ARN } from "../outputs/export-set.js";
+import { MARKER_KEY_ID, MARKER_ROLE_ARN } from "../markers.js";
 import type { SourceResult } from "../types.js";
 import { SourceSkipped } from "./source-skipped.js";
+import { nonBlank } from "../non-blank.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -51,6 +52,3 @@ function parseExpiration(env: Env): Date | undefined {
   return expiration;
 }
 
-function nonBlank(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value;
-}

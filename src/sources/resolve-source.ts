@@ -1,6 +1,6 @@
 import { ConfigError, NoCredentialsError } from "../errors.js";
 import type { SourcePlan, SourceResult } from "../types.js";
-import { MARKER_KEY_ID, MARKER_ROLE_ARN } from "../outputs/export-set.js";
+import { MARKER_KEY_ID, MARKER_ROLE_ARN } from "../markers.js";
 import { envSource } from "./env-source.js";
 import { SourceSkipped } from "./source-skipped.js";
 

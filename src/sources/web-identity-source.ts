@@ -19,6 +19,7 @@ import type { SourcePlan, SourceResult, WebIdentityToken } from "../types.js";
 import { ciSessionName, detectCi, githubOidcAvailable } from "./ci-identity.js";
 import { SourceSkipped } from "./source-skipped.js";
 import { describeTokenSource, readWebIdentityToken, unverifiedClaims, type TokenDeps } from "./web-identity-token.js";
+import { nonBlank } from "../non-blank.js";
 
 export type WebIdentityPlan = Extract<SourcePlan, { kind: "web-identity" }>;
 
@@ -193,6 +194,3 @@ function claim(claims: Record<string, unknown> | undefined, name: string): strin
   return "?";
 }
 
-function nonBlank(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value;
-}
