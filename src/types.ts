@@ -1,3 +1,5 @@
+import type { AssumeRoleCommandInput } from "@aws-sdk/client-sts";
+
 /** Credentials as every part of the tool passes them around. `expiration` is the raw value AWS gave. */
 export interface Credentials {
   readonly accessKeyId: string;
@@ -59,8 +61,10 @@ export interface HopPlan {
   readonly role: RoleRef;
   /** Session-name template; undefined: the default for the source that answered ({instanceId} on IMDS). */
   readonly sessionName?: string | undefined;
-  /** Seconds asked for; undefined: the 1-hour default. Chained hops are capped when the hop runs. */
+  /** Seconds asked for; undefined: the 1-hour default. Chained hops are capped by the plan. */
   readonly duration?: number | "max" | undefined;
+  /** Where `duration` came from, for the warning when it is capped: `--duration`, `duration_seconds of profile X`. */
+  readonly durationOrigin?: string | undefined;
   readonly externalId?: string | undefined;
   /** MFA device serial or ARN; the code is asked for (or taken from --mfa-token) when the hop runs. */
   readonly mfaSerial?: string | undefined;
@@ -74,19 +78,52 @@ export interface HopPlan {
   readonly profile?: string | undefined;
 }
 
+/**
+ * The AssumeRole parameters of one hop besides RoleArn, RoleSessionName and TokenCode, exactly as the SDK
+ * names and sends them: the plan fills them once, the chain passes them to STS and to the cache key untouched.
+ */
+export type HopParams = Readonly<Omit<AssumeRoleCommandInput, "RoleArn" | "RoleSessionName" | "TokenCode">> & {
+  readonly DurationSeconds: number;
+};
+
+/** One sts:AssumeRole call with every decision made (design §4): the chain runs it and decides nothing. */
+export interface Hop {
+  readonly role: RoleRef;
+  /** RoleSessionName template: the hop's own, else the CI run, else {instanceId} from IMDS, else {user}@{host}. */
+  readonly sessionTemplate: string;
+  /** Its caller is a role session (AWS caps the session at 1 h). Known from the source's kind. */
+  readonly chained: boolean;
+  readonly params: HopParams;
+  /** The duration as asked (flag or profile), before the plan capped or defaulted it: for --dry-run. */
+  readonly askedDuration?: number | "max" | undefined;
+  /** `max` on a hop that is not chained asks for 12 h; a role that allows less is asked again for this (1 h). */
+  readonly durationFallback?: number | undefined;
+  /** The profile this hop came from, for messages and --dry-run. */
+  readonly profile?: string | undefined;
+}
+
+/** Where STS is called: a region given by flag, environment or profile; the instance's region; or the partition's default. */
+export type RegionPlan =
+  | { readonly kind: "set"; readonly region: string; readonly origin: string }
+  | { readonly kind: "imds"; readonly fallback: string }
+  | { readonly kind: "default"; readonly region: string };
+
+/** What a source will be when the chain runs: `auto` decided from the environment as the runner decides it. */
+export type EffectiveSource = Exclude<SourcePlan["kind"], "auto">;
+
 export interface ChainPlan {
   readonly source: SourcePlan;
-  readonly hops: readonly HopPlan[];
-  /** Region given by flag, environment or profile; undefined means "ask the source (IMDS), else the partition default". */
-  readonly region?: string | undefined;
+  readonly effectiveSource: EffectiveSource;
+  readonly hops: readonly Hop[];
+  readonly region: RegionPlan;
+  /** Lines to print on stderr before running (a capped duration, naming where it came from). */
+  readonly warnings: readonly string[];
 }
 
 /** What a source hands to the chain runner. */
 export interface SourceResult {
   readonly kind: Exclude<SourceKind, "auto"> | "static" | "process" | "sso";
   readonly credentials: Credentials;
-  /** A stable, non-secret name of these credentials' identity (cache keys): e.g. `imds:i-…:Role`, `key:AKIA…`. */
-  readonly identityKey: string;
   /** ARN of the identity these credentials act as, when known without a network call. */
   readonly callerArn?: string | undefined;
   /** Account and partition of that identity, for completing bare role names. */
@@ -94,11 +131,6 @@ export interface SourceResult {
   readonly partition?: string | undefined;
   readonly instanceId?: string | undefined;
   readonly region?: string | undefined;
-  /**
-   * True when the credentials are a role session (IMDS, web identity, assumed roles): AssumeRole with them is
-   * role chaining. "unknown" for temporary keys from the environment (a role session or a GetSessionToken session).
-   */
-  readonly isRoleSession: boolean | "unknown";
 }
 
 export interface HopResult {
@@ -107,18 +139,24 @@ export interface HopResult {
   readonly sessionName: string;
   readonly durationSeconds: number;
   readonly credentials: Credentials;
+  /** The region STS was called in for this hop. */
+  readonly region: string;
+  /** That region, when it was configured or the instance's (not a partition default): what a run exports. */
+  readonly exportRegion?: string | undefined;
   /** True when the credentials came from the on-disk cache. */
   readonly cached?: boolean | undefined;
 }
 
 export interface ChainResult {
-  readonly source: SourceResult;
+  /** The hops that ran or came from the cache, in order; the last is the final hop. A cache hit on the final hop is alone. */
   readonly hops: readonly HopResult[];
+  /** The source's credentials when it was asked (always, for a chain without hops); undefined on a cache hit. */
+  readonly source?: SourceResult | undefined;
   readonly credentials: Credentials;
   /** The region STS was called in. */
   readonly region: string;
-  /** The region from --region, the environment or the profile, if any. */
-  readonly plannedRegion?: string | undefined;
-  /** Role ARN of the final hop (the marker value); undefined when no hop ran. */
+  /** The region to export: configured or the instance's, never a partition default. */
+  readonly exportRegion?: string | undefined;
+  /** Role ARN of the final hop (the marker value); undefined when there is no hop. */
   readonly roleArn?: string | undefined;
 }

@@ -1,29 +1,37 @@
-import type { HopOutput } from "../chain/assume-hop.js";
+import type { HopResult } from "../types.js";
 
 /**
- * What one cache file holds: the hop's credentials, the assumed-role ARN, the expiration, and the
- * chain key it answers (checked on read). Never the MFA code, never the caller's credentials.
+ * What one cache file holds: one hop's result (role, assumed-role ARN, session name, duration, region, the
+ * credentials and their expiration) and the key it answers (checked on read). Never an MFA code, never the caller's
+ * credentials.
  */
 export interface CacheEntry {
-  readonly version: 1;
+  readonly version: 2;
   readonly key: readonly string[];
-  /** The configured STS endpoint; absent for AWS's own. */
-  readonly endpoint?: string | undefined;
+  readonly roleArn: string;
   readonly assumedRoleArn: string;
+  readonly sessionName: string;
+  readonly durationSeconds: number;
+  readonly region: string;
+  readonly exportRegion?: string | undefined;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly sessionToken?: string | undefined;
   readonly expiration: string;
 }
 
-export function entryOf(chainKey: readonly string[], endpoint: string | undefined, out: HopOutput): CacheEntry | undefined {
-  const c = out.credentials;
+export function entryOf(key: readonly string[], hop: HopResult): CacheEntry | undefined {
+  const c = hop.credentials;
   if (!c.expiration) return undefined;
   return {
-    version: 1,
-    key: chainKey,
-    endpoint,
-    assumedRoleArn: out.assumedRoleArn,
+    version: 2,
+    key,
+    roleArn: hop.roleArn,
+    assumedRoleArn: hop.assumedRoleArn,
+    sessionName: hop.sessionName,
+    durationSeconds: hop.durationSeconds,
+    region: hop.region,
+    exportRegion: hop.exportRegion,
     accessKeyId: c.accessKeyId,
     secretAccessKey: c.secretAccessKey,
     sessionToken: c.sessionToken,
@@ -31,24 +39,32 @@ export function entryOf(chainKey: readonly string[], endpoint: string | undefine
   };
 }
 
-/** Parse a cache file; a string saying what is wrong when it is not a complete entry for `chainKey`. */
-export function parseEntry(text: string, chainKey: readonly string[], endpoint: string | undefined): HopOutput | string {
+const STRINGS = ["roleArn", "assumedRoleArn", "sessionName", "region", "accessKeyId", "secretAccessKey", "expiration"] as const;
+
+/** Parse a cache file; a string saying what is wrong when it is not a complete entry for `key`. */
+export function parseEntry(text: string, key: readonly string[]): HopResult | string {
   let v: Partial<Record<keyof CacheEntry, unknown>>;
   try {
     v = JSON.parse(text) as typeof v;
   } catch {
     return text.length === 0 ? "empty file" : "not JSON";
   }
-  if (typeof v !== "object" || v === null || v.version !== 1) return "not a version-1 entry";
-  if (JSON.stringify(v.key) !== JSON.stringify(chainKey)) return "written for another chain";
-  if ((v.endpoint ?? undefined) !== endpoint) return "written for another STS endpoint";
-  const strings = ["assumedRoleArn", "accessKeyId", "secretAccessKey", "expiration"] as const;
-  for (const field of strings) if (typeof v[field] !== "string" || v[field] === "") return `no ${field}`;
-  if (v.sessionToken !== undefined && typeof v.sessionToken !== "string") return "sessionToken is not a string";
+  if (typeof v !== "object" || v === null || v.version !== 2) return "not a version-2 entry";
+  if (JSON.stringify(v.key) !== JSON.stringify(key)) return "written for another chain";
+  for (const field of STRINGS) if (typeof v[field] !== "string" || v[field] === "") return `no ${field}`;
+  if (typeof v.durationSeconds !== "number") return "no durationSeconds";
+  for (const field of ["sessionToken", "exportRegion"] as const) {
+    if (v[field] !== undefined && typeof v[field] !== "string") return `${field} is not a string`;
+  }
   const expiration = new Date(v.expiration as string);
   if (Number.isNaN(expiration.getTime())) return "expiration is not a date";
   return {
+    roleArn: v.roleArn as string,
     assumedRoleArn: v.assumedRoleArn as string,
+    sessionName: v.sessionName as string,
+    durationSeconds: v.durationSeconds,
+    region: v.region as string,
+    exportRegion: v.exportRegion as string | undefined,
     credentials: {
       accessKeyId: v.accessKeyId as string,
       secretAccessKey: v.secretAccessKey as string,
@@ -59,8 +75,8 @@ export function parseEntry(text: string, chainKey: readonly string[], endpoint: 
 }
 
 /** Usable while more than `marginMs` of its life is left. */
-export function isFresh(out: HopOutput, now: Date, marginMs: number): boolean {
-  const expiration = out.credentials.expiration;
+export function isFresh(hop: HopResult, now: Date, marginMs: number): boolean {
+  const expiration = hop.credentials.expiration;
   return expiration !== undefined && expiration.getTime() - now.getTime() > marginMs;
 }
 

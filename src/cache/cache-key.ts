@@ -1,17 +1,15 @@
 import { createHash } from "node:crypto";
 
 /** Bump when the entry format or the meaning of a key changes: old entries are then simply never found. */
-export const CACHE_FORMAT = "assume-role-cache-v1";
+export const CACHE_FORMAT = "assume-role-cache-v2";
 
 /**
- * The file name (without .json) of one hop's cache entry: SHA-256 of the hop's chain key, i.e. the
- * source identity and every hop's non-secret parameters up to and including this one (see HopCall),
- * and of the STS endpoint when one is configured (AWS_ENDPOINT_URL_STS): credentials issued by an
- * emulator or another STS must never be handed out for the real one. One entry per hop, so a chain that
- * shares its first hops with another reuses their entries.
+ * The file name (without .json) of one hop's entry: SHA-256 of its key (plan/hop-keys.ts: the STS endpoint, the
+ * source's local identity, the region as planned, and every hop's planned parameters up to this one). One entry per
+ * hop, so a chain that shares its first hops with another reuses their entries.
  */
-export function cacheKey(chainKey: readonly string[], endpoint?: string | undefined): string {
-  return createHash("sha256").update(JSON.stringify([CACHE_FORMAT, endpoint ?? null, ...chainKey])).digest("hex");
+export function cacheFileName(key: readonly string[]): string {
+  return createHash("sha256").update(JSON.stringify([CACHE_FORMAT, ...key])).digest("hex");
 }
 
 /** `$XDG_CACHE_HOME/assume-role`, else `$HOME/.cache/assume-role`; undefined when neither is set. */

@@ -1,5 +1,5 @@
-import type { HopOutput } from "../chain/assume-hop.js";
 import type { Context } from "../context.js";
+import type { HopResult } from "../types.js";
 import { atomicWrite, type FsEnv } from "../fs/atomic-write.js";
 import { ensurePrivateDir } from "../fs/secure-dir.js";
 import { errnoOf } from "../fs/unsafe-path-error.js";
@@ -15,9 +15,9 @@ export interface CacheStore {
   readonly dir: string;
   lockPath(key: string): string;
   /** The entry for `key`, or undefined when missing; a corrupt or foreign entry counts as missing. */
-  read(key: string, chainKey: readonly string[], endpoint: string | undefined): Promise<HopOutput | undefined>;
+  read(file: string, key: readonly string[]): Promise<HopResult | undefined>;
   /** Replace the entry atomically (0600); then remove expired entries. Throws on I/O failure. */
-  write(key: string, chainKey: readonly string[], endpoint: string | undefined, out: HopOutput): Promise<void>;
+  write(file: string, key: readonly string[], hop: HopResult): Promise<void>;
 }
 
 export type StoreEnv = FsEnv & Pick<Context, "now">;
@@ -29,24 +29,24 @@ export async function openCacheStore(env: StoreEnv, dir: string, debug: (line: s
   return {
     dir,
     lockPath: (key) => `${dir}/${key}.lock`,
-    read: async (key, chainKey, endpoint) => {
-      const text = await readEntryFile(env, file(key));
+    read: async (name, key) => {
+      const text = await readEntryFile(env, file(name));
       if (text === undefined) return undefined;
       if (typeof text !== "string") {
-        debug(`cache: ${file(key)} unreadable (${text.problem}); treating it as a miss`);
+        debug(`cache: ${file(name)} unreadable (${text.problem}); treating it as a miss`);
         return undefined;
       }
-      const parsed = parseEntry(text, chainKey, endpoint);
+      const parsed = parseEntry(text, key);
       if (typeof parsed === "string") {
-        debug(`cache: ${file(key)} is corrupt (${parsed}); it will be replaced`);
+        debug(`cache: ${file(name)} is corrupt (${parsed}); it will be replaced`);
         return undefined;
       }
       return parsed;
     },
-    write: async (key, chainKey, endpoint, out) => {
-      const entry = entryOf(chainKey, endpoint, out);
+    write: async (name, key, hop) => {
+      const entry = entryOf(key, hop);
       if (entry === undefined) return;
-      await atomicWrite(env, file(key), JSON.stringify(entry) + "\n", { mode: 0o600 });
+      await atomicWrite(env, file(name), JSON.stringify(entry) + "\n", { mode: 0o600 });
       await prune(env, dir, debug);
     },
   };

@@ -1,10 +1,11 @@
-import type { AssumeHop, HopOutput } from "../chain/assume-hop.js";
+import type { AnswerHop } from "../chain/assume-hop.js";
 import type { Context } from "../context.js";
 import { CliError } from "../errors.js";
 import { waitForLock, type FileLock, type LockEnv } from "../fs/file-lock.js";
+import type { HopResult } from "../types.js";
 import type { Logger } from "../ui/logger.js";
 import { DEFAULT_MARGIN_SECONDS, isFresh, parseMargin } from "./cache-entry.js";
-import { cacheDirectory, cacheKey } from "./cache-key.js";
+import { cacheDirectory, cacheFileName } from "./cache-key.js";
 import { openCacheStore, type CacheStore } from "./cache-store.js";
 
 export interface CacheOptions {
@@ -47,13 +48,14 @@ export function cacheOptions(
 }
 
 /**
- * Put the on-disk credential cache in front of a hop. A fresh entry is returned as `cached: true`
- * without calling `inner` (so without asking for MFA). On a miss, the entry's lock is taken (waiting
- * processes pick up the entry as soon as the holder writes it), `inner` runs, and the result is written
+ * Answer hops from the on-disk credential cache. A fresh entry is returned as `cached: true` without running the
+ * hop, so without its caller, the source, IMDS or an MFA prompt. On a miss, the entry's lock is taken (waiting
+ * processes pick up the entry as soon as the holder writes it), the hop runs, and the result is written
  * atomically. Any cache problem (unsafe directory, I/O error, lock timeout) is one warning, and the
  * hop goes to STS as if there were no cache: the cache never stops a chain.
  */
-export function withCache(inner: AssumeHop, options: CacheOptions): AssumeHop {
+export function withCache(options: CacheOptions): AnswerHop {
+  const inner: AnswerHop = (call) => call.run();
   if (options.mode === "off") return inner;
   const { env, debug } = options;
   let warned = false;
@@ -74,10 +76,10 @@ export function withCache(inner: AssumeHop, options: CacheOptions): AssumeHop {
   return async (call) => {
     const s = await store();
     if (s === undefined) return inner(call);
-    const key = cacheKey(call.chainKey, call.endpoint);
-    const role = call.input.roleArn;
-    const fresh = async (): Promise<HopOutput | undefined> => {
-      const out = await s.read(key, call.chainKey, call.endpoint);
+    const key = cacheFileName(call.key);
+    const role = call.label;
+    const fresh = async (): Promise<HopResult | undefined> => {
+      const out = await s.read(key, call.key);
       if (out === undefined || !isFresh(out, env.now(), options.marginMs)) return undefined;
       debug(`cache: ${role} from ${s.dir}/${key}.json (expires ${out.credentials.expiration!.toISOString()})`);
       return { ...out, cached: true };
@@ -87,7 +89,7 @@ export function withCache(inner: AssumeHop, options: CacheOptions): AssumeHop {
       if (hit) return hit;
     }
     let lock: FileLock | undefined;
-    let found: HopOutput | undefined;
+    let found: HopResult | undefined;
     try {
       lock = await waitForLock(env, s.lockPath(key), {
         timeoutMs: options.lockTimeoutMs ?? 60_000,
@@ -107,7 +109,7 @@ export function withCache(inner: AssumeHop, options: CacheOptions): AssumeHop {
       }
       debug(`cache: ${options.mode === "refresh" ? "--refresh" : "no fresh entry"} for ${role}; calling STS`);
       const out = await inner(call);
-      await s.write(key, call.chainKey, call.endpoint, out).catch((err: unknown) => trouble(`cannot write the entry for ${role}`, err));
+      await s.write(key, call.key, out).catch((err: unknown) => trouble(`cannot write the entry for ${role}`, err));
       return out;
     } finally {
       await lock.release().catch(() => undefined);

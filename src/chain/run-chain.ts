@@ -1,77 +1,109 @@
-import { defaultRegionOfPartition, parseIdentityArn, parseRoleArn } from "../plan/role-arn.js";
 import type { StsFactory } from "../sts/sts-api.js";
 import type { ChainPlan, ChainResult, Credentials, HopResult, SourcePlan, SourceResult } from "../types.js";
-import type { AssumeHop } from "./assume-hop.js";
+import type { AnswerHop } from "./assume-hop.js";
+import { callerOfHop, callerOfSource, type Caller } from "./caller.js";
 import { runHop } from "./run-hop.js";
+
+/** What the instance knows of itself, asked of IMDS only when a plan needs it. */
+export interface InstanceFacts {
+  readonly instanceId: () => Promise<string>;
+  /** The instance's region; undefined when IMDS cannot say. */
+  readonly region: () => Promise<string | undefined>;
+}
 
 export interface ChainDeps {
   readonly source: (plan: SourcePlan) => Promise<SourceResult>;
-  /** Performs each hop (STS, possibly behind the cache). */
-  readonly assumeHop: AssumeHop;
-  /** For GetCallerIdentity (bare role names from unknown callers, naming the caller of an AccessDenied). */
+  /** Answers each hop (STS, possibly behind the cache). */
+  readonly answerHop: AnswerHop;
+  /** The entry key of each hop (plan/hop-keys.ts), one per hop of the plan. */
+  readonly hopKeys: readonly (readonly string[])[];
   readonly sts: StsFactory;
   /** AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, when set. */
   readonly stsEndpoint?: string | undefined;
-  /** For {instanceId} when the source is not IMDS. */
-  readonly instanceId: () => Promise<string>;
+  readonly instance: InstanceFacts;
   /** The MFA code for a serial: --mfa-token, or asked on the terminal. */
   readonly mfaCode: (serial: string, roleArn: string) => Promise<string>;
   readonly now: () => Date;
   readonly user: string;
   readonly host: string;
-  /** The CI run's identity (GitHub, GitLab), the default session name there. */
-  readonly ciSessionName?: string | undefined;
-  readonly warn: (line: string) => void;
   readonly debug: (line: string) => void;
   /** Called with every credential obtained, so stderr can redact them. */
   readonly onCredentials: (c: Credentials) => void;
 }
 
-/** Who signs the next call: credentials plus what is known of their identity. */
-export interface Caller {
-  credentials: Credentials;
-  arn?: string | undefined;
-  partition?: string | undefined;
-  accountId?: string | undefined;
-  /** Non-secret identity of the chain so far (see HopCall.chainKey). */
-  chainKey: string[];
+export interface RegionDecision {
+  readonly region: string;
+  readonly exportRegion?: string | undefined;
 }
 
+/** What a hop needs besides its own plan: the deps and the run's lazily decided region. */
 export interface HopEnv {
   readonly deps: ChainDeps;
-  readonly region: string;
-  readonly source: SourceResult;
-  /** The STS endpoint named in messages. */
-  readonly endpoint: string;
+  readonly region: () => Promise<RegionDecision>;
 }
 
-/** Execute a plan: source credentials, then each hop signed by the previous one. */
+/**
+ * Execute a plan, pulling from the end: the final hop is asked first; a hop that is not answered from the cache pulls
+ * its caller (the hop before it, or the source), and so on. A cached final hop therefore makes no request at all, and
+ * the source is asked only when some hop really goes to STS.
+ */
 export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainResult> {
-  const source = await deps.source(plan.source);
-  deps.onCredentials(source.credentials);
-  const firstArn = plan.hops[0]?.role.kind === "arn" ? plan.hops[0].role.arn : undefined;
-  const region =
-    plan.region ?? source.region ?? defaultRegionOfPartition(parseRoleArn(firstArn ?? "")?.partition ?? source.partition ?? "aws");
-  const endpoint = deps.stsEndpoint ?? `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
-  const env: HopEnv = { deps, region, source, endpoint };
-  const caller: Caller = {
-    credentials: source.credentials,
-    arn: source.callerArn,
-    partition: source.partition,
-    accountId: source.accountId,
-    chainKey: [source.identityKey],
+  let sourceResult: SourceResult | undefined;
+  const source = once(async () => {
+    sourceResult = await deps.source(plan.source);
+    deps.onCredentials(sourceResult.credentials);
+    return sourceResult;
+  });
+  const env: HopEnv = { deps, region: once(() => decideRegion(plan, deps)) };
+  const answered: HopResult[] = [];
+  const hops = new Map<number, Promise<HopResult>>();
+  const callers = new Map<number, Promise<Caller>>();
+  const callerOf = (index: number): Promise<Caller> => {
+    let caller = callers.get(index);
+    if (caller === undefined) {
+      caller = index === 0 ? source().then(callerOfSource) : hopAt(index - 1).then(callerOfHop);
+      callers.set(index, caller);
+    }
+    return caller;
   };
-  const hops: HopResult[] = [];
-  for (const [index, hop] of plan.hops.entries()) {
-    const result = await runHop(hop, index, caller, env);
-    deps.onCredentials(result.credentials);
-    hops.push(result);
-    Object.assign(caller, { credentials: result.credentials, arn: result.assumedRoleArn, ...identityOf(result.assumedRoleArn) });
+  const hopAt = (index: number): Promise<HopResult> => {
+    let hop = hops.get(index);
+    if (hop === undefined) {
+      hop = runHop(plan.hops[index]!, index, deps.hopKeys[index]!, () => callerOf(index), env).then((result) => {
+        deps.onCredentials(result.credentials);
+        answered[index] = result;
+        return result;
+      });
+      hops.set(index, hop);
+    }
+    return hop;
+  };
+  if (plan.hops.length === 0) {
+    const s = await source();
+    const region = await env.region();
+    return { hops: [], source: s, credentials: s.credentials, ...region };
   }
-  return { source, hops, credentials: caller.credentials, region, plannedRegion: plan.region, roleArn: hops.at(-1)?.roleArn };
+  const last = await hopAt(plan.hops.length - 1);
+  return {
+    hops: answered.filter((h) => h !== undefined),
+    source: sourceResult,
+    credentials: last.credentials,
+    region: last.region,
+    exportRegion: last.exportRegion,
+    roleArn: last.roleArn,
+  };
 }
 
-export function identityOf(arn: string): { partition?: string; accountId?: string } {
-  const parts = parseIdentityArn(arn);
-  return parts ? { partition: parts.partition, accountId: parts.accountId } : {};
+/** The region the plan chose; the instance's is asked of IMDS only here, and only when the plan says so. */
+async function decideRegion(plan: ChainPlan, deps: ChainDeps): Promise<RegionDecision> {
+  const r = plan.region;
+  if (r.kind === "set") return { region: r.region, exportRegion: r.region };
+  if (r.kind === "default") return { region: r.region };
+  const region = await deps.instance.region();
+  return region === undefined ? { region: r.fallback } : { region, exportRegion: region };
+}
+
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= fn());
 }

@@ -1,108 +1,65 @@
 import { AccessDeniedError } from "../errors.js";
-import { CHAINED_MAX_DURATION, decideDuration, formatDuration } from "../plan/parse-duration.js";
 import { roleArn } from "../plan/role-arn.js";
 import { renderSessionName } from "../plan/session-name.js";
 import { mapStsError, type StsCallContext } from "../sts/map-sts-error.js";
-import type { HopPlan, HopResult } from "../types.js";
-import { hopKey, type HopCall } from "./assume-hop.js";
-import { identityOf, type Caller, type HopEnv } from "./run-chain.js";
-import { sessionTemplate, sessionVars } from "./session-vars.js";
-
-/** One hop: complete the ARN, decide duration and session name, call STS (through the cache), explain failures. */
-export async function runHop(hop: HopPlan, index: number, caller: Caller, env: HopEnv): Promise<HopResult> {
-  const { deps } = env;
-  const arn = hop.role.kind === "arn" ? hop.role.arn : await completeRoleArn(hop.role.name, caller, env);
-  const chained = await isChained(hop, index, caller, env);
-  const duration = decideDuration(hop.duration, chained);
-  if (duration.cappedFrom !== undefined) {
-    deps.warn(
-      `warning: --duration ${formatDuration(duration.cappedFrom)} lowered to 1h for ${arn}: AWS caps sessions assumed by role chaining at 1 hour`,
-    );
-  }
-  const template = sessionTemplate(hop, env.source, deps.ciSessionName);
-  const sessionName = renderSessionName(template, await sessionVars(template, arn, index, env));
-  const context: StsCallContext = { operation: "AssumeRole", roleArn: arn, callerArn: caller.arn, endpoint: env.endpoint };
-  const call = (durationSeconds: number): HopCall => {
-    const input = {
-      roleArn: arn,
-      roleSessionName: sessionName,
-      durationSeconds,
-      externalId: hop.externalId,
-      serialNumber: hop.mfaSerial,
-      sourceIdentity: hop.sourceIdentity,
-      tags: hop.tags,
-      transitiveTagKeys: hop.transitiveTagKeys,
-      policy: hop.policy,
-      policyArns: hop.policyArns,
-    };
-    return {
-      caller: caller.credentials,
-      region: env.region,
-      endpoint: deps.stsEndpoint,
-      input,
-      // `max` may be answered at 12 h or, for a role that allows less, at 1 h: both are the entry for `max`.
-      chainKey: [...caller.chainKey, hopKey(input, hop.duration === "max" ? "max" : undefined)],
-      mfaCode: hop.mfaSerial ? () => deps.mfaCode(hop.mfaSerial!, arn) : undefined,
-      debug: deps.debug,
-    };
-  };
-  deps.debug(`hop ${index + 1}: AssumeRole ${arn} as ${sessionName} for ${duration.seconds} s${chained ? " (chained)" : ""}`);
-  let durationSeconds = duration.seconds;
-  let request = call(durationSeconds);
-  try {
-    const out = await deps.assumeHop(request).catch(async (err: unknown) => {
-      // `max` unchained asks for 12 h; a role allowing less answers ValidationError: every role allows 1 h.
-      if (hop.duration !== "max" || chained || !/MaxSessionDuration/.test(String((err as Error)?.message))) throw err;
-      deps.debug(`hop ${index + 1}: ${arn} allows less than 12h; asking for 1h`);
-      durationSeconds = CHAINED_MAX_DURATION;
-      request = call(durationSeconds);
-      return deps.assumeHop(request);
-    });
-    caller.chainKey = [...request.chainKey];
-    return { roleArn: arn, assumedRoleArn: out.assumedRoleArn, sessionName, durationSeconds, credentials: out.credentials, cached: out.cached };
-  } catch (err) {
-    throw await describeHopError(err, context, caller, env);
-  }
-}
+import type { AssumeRoleInput } from "../sts/sts-api.js";
+import type { Hop, HopResult } from "../types.js";
+import { identityOf, type Caller } from "./caller.js";
+import type { HopEnv } from "./run-chain.js";
+import { sessionVars } from "./session-vars.js";
 
 /**
- * AssumeRole is role chaining when the caller is a role session. Every hop after the first is; the first is
- * when the source says so; for temporary keys of unknown kind, STS says who they are, and only when it matters.
+ * One hop of the plan, handed to whatever answers hops (the cache, or STS). When it must really run, it pulls its
+ * caller, completes a bare role name, renders the planned session-name template and sends the planned parameters.
  */
-async function isChained(hop: HopPlan, index: number, caller: Caller, env: HopEnv): Promise<boolean> {
-  if (index > 0) return true;
-  const known = env.source.isRoleSession;
-  if (known !== "unknown") return known;
-  const matters = hop.duration === "max" || (hop.duration !== undefined && hop.duration > CHAINED_MAX_DURATION);
-  if (!matters) return true;
-  await identify(caller, env);
-  return /:assumed-role\//.test(caller.arn ?? ":assumed-role/");
+export function runHop(hop: Hop, index: number, key: readonly string[], caller: () => Promise<Caller>, env: HopEnv): Promise<HopResult> {
+  const label = hop.role.kind === "arn" ? hop.role.arn : hop.role.name;
+  return env.deps.answerHop({ key, label, run: async () => assume(hop, index, await caller(), env) });
 }
 
-/** Errors that already speak to the user (MFA, usage) pass through; STS errors are explained. */
-async function describeHopError(err: unknown, context: StsCallContext, caller: Caller, env: HopEnv): Promise<Error> {
-  if (err instanceof Error && "exitCode" in err) return err;
-  const mapped = mapStsError(err, context);
-  if (!(mapped instanceof AccessDeniedError) || caller.arn !== undefined) return mapped;
-  await identify(caller, env).catch(() => undefined);
-  return mapStsError(err, { ...context, callerArn: caller.arn });
-}
-
-/** Ask STS who the caller is (GetCallerIdentity), once. */
-async function identify(caller: Caller, env: HopEnv): Promise<void> {
-  if (caller.arn !== undefined && caller.accountId !== undefined) return;
-  const sts = env.deps.sts({ region: env.region, endpoint: env.deps.stsEndpoint, credentials: caller.credentials, debug: env.deps.debug });
+async function assume(hop: Hop, index: number, initial: Caller, env: HopEnv): Promise<HopResult> {
+  const { deps } = env;
+  let caller = initial;
+  const { region, exportRegion } = await env.region();
+  const endpoint = deps.stsEndpoint ?? `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
+  const identify = async (): Promise<Caller> => (caller = await whoIs(caller, env, region, endpoint));
+  if (hop.role.kind === "name" && (caller.accountId === undefined || caller.partition === undefined)) await identify();
+  const arn = hop.role.kind === "arn" ? hop.role.arn : roleArn(caller.partition ?? "aws", caller.accountId!, hop.role.name);
+  const sessionName = renderSessionName(hop.sessionTemplate, await sessionVars(hop.sessionTemplate, arn, index, region, env.deps));
+  const sts = deps.sts({ region, endpoint: deps.stsEndpoint, credentials: caller.credentials, debug: deps.debug });
+  const context: StsCallContext = { operation: "AssumeRole", roleArn: arn, callerArn: caller.arn, endpoint };
+  const tokenCode = hop.params.SerialNumber === undefined ? undefined : await deps.mfaCode(hop.params.SerialNumber, arn);
+  const send = (durationSeconds: number) => {
+    const input: AssumeRoleInput = { ...hop.params, DurationSeconds: durationSeconds, RoleArn: arn, RoleSessionName: sessionName, TokenCode: tokenCode };
+    deps.debug(`hop ${index + 1}: AssumeRole ${arn} as ${sessionName} for ${durationSeconds} s${hop.chained ? " (chained)" : ""}`);
+    return sts.assumeRole(input).then((out) => ({ out, durationSeconds }));
+  };
   try {
-    const id = await sts.getCallerIdentity();
-    Object.assign(caller, { arn: id.arn, ...identityOf(id.arn) });
+    const { out, durationSeconds } = await send(hop.params.DurationSeconds).catch((err: unknown) => {
+      // The plan's fallback for `max`: a role that allows less than 12 h says so; every role allows 1 h.
+      if (hop.durationFallback === undefined || !/MaxSessionDuration/.test(String((err as Error)?.message))) throw err;
+      deps.debug(`hop ${index + 1}: ${arn} allows less than ${hop.params.DurationSeconds} s; asking for ${hop.durationFallback} s`);
+      return send(hop.durationFallback);
+    });
+    return { roleArn: arn, assumedRoleArn: out.assumedRoleArn, sessionName, durationSeconds, credentials: out.credentials, region, exportRegion };
   } catch (err) {
-    throw mapStsError(err, { operation: "GetCallerIdentity", endpoint: env.endpoint });
+    if (err instanceof Error && "exitCode" in err) throw err;
+    const mapped = mapStsError(err, context);
+    if (!(mapped instanceof AccessDeniedError) || caller.arn !== undefined) throw mapped;
+    // Name the caller of a denial: the one GetCallerIdentity worth its round trip.
+    await identify().catch(() => undefined);
+    throw mapStsError(err, { ...context, callerArn: caller.arn });
   }
 }
 
-/** A bare role name lives in the partition and account of the identity before the hop. */
-async function completeRoleArn(name: string, caller: Caller, env: HopEnv): Promise<string> {
-  if (caller.accountId === undefined || caller.partition === undefined) await identify(caller, env);
-  return roleArn(caller.partition ?? "aws", caller.accountId!, name);
+/** Ask STS who the caller is (GetCallerIdentity). */
+async function whoIs(caller: Caller, env: HopEnv, region: string, endpoint: string): Promise<Caller> {
+  if (caller.arn !== undefined && caller.accountId !== undefined) return caller;
+  const sts = env.deps.sts({ region, endpoint: env.deps.stsEndpoint, credentials: caller.credentials, debug: env.deps.debug });
+  try {
+    const id = await sts.getCallerIdentity();
+    return { ...caller, arn: id.arn, ...identityOf(id.arn) };
+  } catch (err) {
+    throw mapStsError(err, { operation: "GetCallerIdentity", endpoint });
+  }
 }
-

@@ -1,11 +1,12 @@
 import { cacheOptions, withCache } from "../cache/with-cache.js";
-import { stsAssumeHop } from "../chain/assume-hop.js";
-import type { ChainDeps } from "../chain/run-chain.js";
+import type { ChainDeps, InstanceFacts } from "../chain/run-chain.js";
 import type { Context } from "../context.js";
 import { NoCredentialsError } from "../errors.js";
-import { ImdsClient } from "../imds/imds-client.js";
+import { ImdsClient, ImdsHttpError } from "../imds/imds-client.js";
+import { hopKeys } from "../plan/hop-keys.js";
+import { sourceIdentity } from "../plan/source-identity.js";
+import type { ChainPlan } from "../types.js";
 import { imdsConfigFromEnv } from "../imds/imds-config.js";
-import { ciSessionName } from "../sources/ci-identity.js";
 import { containerSource } from "../sources/container-source.js";
 import { imdsSource } from "../sources/imds-source.js";
 import { processSource } from "../sources/process-source.js";
@@ -26,36 +27,72 @@ export interface DepsOptions {
   readonly cacheMinFreshSeconds?: number | undefined;
 }
 
-/** Wire the chain runner to the edges of `ctx`: sources, STS (behind the cache), MFA, logging. */
-export function chainDeps(ctx: Context, opts: DepsOptions, log: Logger): ChainDeps {
+/**
+ * Wire the chain runner to the edges of `ctx`: sources, STS (behind the cache, keyed by the plan and local facts
+ * read here without a network request), IMDS facts on demand, MFA, logging.
+ */
+export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions, log: Logger): Promise<ChainDeps> {
   const stsEndpoint = stsEndpointFromEnv(ctx.env);
   const imds = lazyImds(ctx, log);
   const providers = sourceProviders(ctx, opts, log, imds, stsEndpoint);
+  const cache = cacheOptions(ctx, opts, log);
+  const machine = cache.mode === "off" || plan.effectiveSource !== "imds" ? "" : `${imds().config.endpoint}:${await machineIdentity(ctx)}`;
   return {
-    source: (plan) => resolveSource(plan, providers),
-    assumeHop: withCache(stsAssumeHop(ctx.sts), cacheOptions(ctx, opts, log)),
+    source: (p) => resolveSource(p, providers),
+    answerHop: withCache(cache),
+    hopKeys: hopKeys(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint, { user: ctx.username(), host: ctx.hostname(), now: ctx.now() }),
     sts: ctx.sts,
     stsEndpoint,
-    instanceId: async () => {
-      const { config, client } = imds();
-      if (config.disabled) {
-        throw new NoCredentialsError("{instanceId} in the session name needs IMDS, which AWS_EC2_METADATA_DISABLED=true turns off", {
-          hint: "pick another --session-name",
-        });
-      }
-      return client.get("/latest/meta-data/instance-id");
-    },
+    instance: instanceFacts(imds),
     mfaCode: mfaCodeProvider(ctx, opts.mfaToken),
     now: ctx.now,
     user: ctx.username(),
     host: ctx.hostname(),
-    ciSessionName: ciSessionName(ctx.env),
-    warn: log.warn,
     debug: log.debug,
     onCredentials: (c) => {
       ctx.protectSecret(c.secretAccessKey);
       if (c.sessionToken) ctx.protectSecret(c.sessionToken);
     },
+  };
+}
+
+/**
+ * Which machine and boot this is, without a request: Linux's boot ID (new at every boot) and machine ID. Cached IMDS
+ * sessions are keyed by it, so an entry made on one machine or boot (an AMI baked with a warm cache, a home directory
+ * shared between hosts) is never served on another.
+ */
+async function machineIdentity(ctx: Context): Promise<string> {
+  const read = (path: string) => ctx.fs.readFile(path, "utf8").then((t) => t.trim(), () => "");
+  const [boot, machine] = await Promise.all([read("/proc/sys/kernel/random/boot_id"), read("/etc/machine-id")]);
+  return `${ctx.hostname()}:${machine}:${boot}`;
+}
+
+/** The instance ID and region, asked of IMDS once each, only when the plan needs them. */
+function instanceFacts(imds: LazyImds): InstanceFacts {
+  let instanceId: Promise<string> | undefined;
+  let region: Promise<string | undefined> | undefined;
+  return {
+    instanceId: () =>
+      (instanceId ??= (async () => {
+        const { config, client } = imds();
+        if (config.disabled) {
+          throw new NoCredentialsError("{instanceId} in the session name needs IMDS, which AWS_EC2_METADATA_DISABLED=true turns off", {
+            hint: "pick another --session-name",
+          });
+        }
+        return (await client.get("/latest/meta-data/instance-id")).trim();
+      })()),
+    region: () =>
+      (region ??= (async () => {
+        const { config, client } = imds();
+        if (config.disabled) return undefined;
+        try {
+          return (await client.get("/latest/meta-data/placement/region")).trim() || undefined;
+        } catch (err) {
+          if (err instanceof ImdsHttpError && err.status === 404) return undefined;
+          throw err;
+        }
+      })()),
   };
 }
 

@@ -25,10 +25,12 @@ export async function resolveChain(
   extra: Pick<DepsOptions, "cacheMinFreshSeconds"> = {},
 ): Promise<ChainResult> {
   const plan = await planFromOptions(ctx, roles, opts);
-  if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.mfaSerial !== undefined)) {
+  if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.params.SerialNumber !== undefined)) {
     throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }
-  return runChain(plan, chainDeps(ctx, { ...opts, ...extra, region: plan.region }, log));
+  for (const line of plan.warnings) log.warn(line);
+  const region = plan.region.kind === "set" ? plan.region.region : undefined;
+  return runChain(plan, await chainDeps(ctx, plan, { ...opts, ...extra, region }, log));
 }
 
 /**

@@ -52,6 +52,7 @@ export function roleHop(name: string, profile: Properties): HopPlan {
     role: { kind: "arn", arn: checked(name, profile, "role_arn")! },
     sessionName: checked(name, profile, "role_session_name"),
     duration: durationSeconds(name, profile),
+    durationOrigin: `duration_seconds of profile ${name}`,
     externalId: checked(name, profile, "external_id"),
     mfaSerial: checked(name, profile, "mfa_serial"),
     profile: name,

@@ -1,7 +1,10 @@
 import { ConfigError, UsageError } from "../errors.js";
-import { SOURCE_KINDS, type ChainPlan, type HopPlan, type SourceKind, type SourcePlan, type Tag } from "../types.js";
+import { ciSessionName } from "../ci-identity.js";
+import { SOURCE_KINDS, type ChainPlan, type HopPlan, type RegionPlan, type SourceKind, type SourcePlan, type Tag } from "../types.js";
+import { decideHops } from "./decide-hops.js";
 import { parseDuration } from "./parse-duration.js";
-import { parseRoleRef } from "./role-arn.js";
+import { effectiveSource, sourceIsRoleSession } from "./pick-source.js";
+import { defaultRegionOfPartition, parseRoleArn, parseRoleRef } from "./role-arn.js";
 import { templateTokens } from "./session-name.js";
 import { validateHopFlags } from "./validate-hop-flags.js";
 
@@ -59,6 +62,7 @@ export function buildPlan(input: PlanInput): ChainPlan {
     ...hop,
     sessionName: hop.sessionName ?? input.sessionName,
     duration: hop.duration ?? duration,
+    durationOrigin: hop.duration !== undefined ? hop.durationOrigin : duration !== undefined ? "--duration" : undefined,
     mfaSerial: hop.mfaSerial ?? (i === 0 ? input.mfaSerial : undefined),
     externalId: hop.externalId ?? (i === last ? input.externalId : undefined),
     policy: i === last ? input.policy : undefined,
@@ -67,7 +71,20 @@ export function buildPlan(input: PlanInput): ChainPlan {
     tags: tags.length ? tags : undefined,
     transitiveTagKeys: input.transitiveTags?.length ? input.transitiveTags : undefined,
   }));
-  return { source: web?.source ?? sourcePlan(sourceKind, input.profile), hops: planned, region: resolveRegion(input) };
+  const source = web?.source ?? sourcePlan(sourceKind, input.profile);
+  const effective = effectiveSource(source, input.env);
+  const decided = decideHops(planned, {
+    source: effective,
+    sourceIsRoleSession: sourceIsRoleSession(source, effective, input.env),
+    ciSessionName: ciSessionName(input.env),
+  });
+  return {
+    source,
+    effectiveSource: effective,
+    hops: decided.hops,
+    region: regionPlan(resolveRegion(input), effective, source, planned),
+    warnings: decided.warnings,
+  };
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -136,7 +153,15 @@ function parseTag(text: string): Tag {
   return { key: text.slice(0, eq), value: text.slice(eq + 1) };
 }
 
-function resolveRegion(input: PlanInput): string | undefined {
+/** A region that was set wins; else the instance's (IMDS), else the default of the partition of the first role. */
+function regionPlan(set: { region: string; origin: string } | undefined, effective: string, source: SourcePlan, hops: readonly HopPlan[]): RegionPlan {
+  if (set !== undefined) return { kind: "set", ...set };
+  const first = hops[0]?.role.kind === "arn" ? hops[0].role.arn : source.kind === "web-identity" ? source.roleArn : undefined;
+  const fallback = defaultRegionOfPartition(parseRoleArn(first ?? "")?.partition ?? "aws");
+  return effective === "imds" ? { kind: "imds", fallback } : { kind: "default", region: fallback };
+}
+
+function resolveRegion(input: PlanInput): { region: string; origin: string } | undefined {
   const candidates: Array<[string, string | undefined]> = [
     ["--region", input.region],
     ["AWS_REGION", input.env.AWS_REGION],
@@ -145,7 +170,7 @@ function resolveRegion(input: PlanInput): string | undefined {
   ];
   for (const [origin, value] of candidates) {
     if (value === undefined || value === "") continue;
-    if (REGION.test(value)) return value;
+    if (REGION.test(value)) return { region: value, origin };
     const message = `${origin} '${value}': not a region name like us-east-1`;
     throw origin === "--region" ? new UsageError(message) : new ConfigError(message);
   }

@@ -1,7 +1,6 @@
-import { githubOidcAvailable } from "../sources/ci-identity.js";
-import { MARKER_KEY_ID } from "../markers.js";
-import type { ChainPlan, HopPlan, SourcePlan } from "../types.js";
-import { CHAINED_MAX_DURATION, decideDuration, formatDuration, MAX_DURATION } from "./parse-duration.js";
+import type { ChainPlan, Hop, RegionPlan, SourcePlan } from "../types.js";
+import { effectiveSource } from "./pick-source.js";
+import { CHAINED_MAX_DURATION, formatDuration, MAX_DURATION } from "./parse-duration.js";
 import { IMDS_DEFAULT_TEMPLATE, OTHER_DEFAULT_TEMPLATE } from "./session-name.js";
 import { nonBlank } from "../non-blank.js";
 
@@ -13,12 +12,17 @@ type Env = Readonly<Record<string, string | undefined>>;
  * cap, external ID, MFA device and the profile it came from. Key IDs are masked; secrets never shown.
  */
 export function describePlan(plan: ChainPlan, env: Env): string {
-  const source = effectiveSource(plan.source, env);
   const lines = [`source: ${describeSource(plan.source, env)}`];
-  plan.hops.forEach((hop, i) => lines.push(...describeHop(hop, i, i > 0 || source.roleSession, source.kind)));
+  plan.hops.forEach((hop, i) => lines.push(...describeHop(hop, i)));
   if (plan.hops.length === 0) lines.push("hops: none (the source credentials are the result)");
-  lines.push(`region: ${plan.region ?? "not set: the IMDS region when the source is IMDS, else the partition's default (us-east-1)"}`);
+  lines.push(`region: ${describeRegion(plan.region)}`);
   return `${lines.join("\n")}\n`;
+}
+
+function describeRegion(region: RegionPlan): string {
+  if (region.kind === "set") return `${region.region} (${region.origin})`;
+  if (region.kind === "imds") return `the instance's (IMDS placement/region), else ${region.fallback}`;
+  return `${region.region} (the partition's default: none was set)`;
 }
 
 /** `AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`. */
@@ -26,42 +30,11 @@ export function maskKeyId(id: string): string {
   return id.length > 8 ? `${id.slice(0, 4)}…${id.slice(-4)}` : `…${id.slice(-4)}`;
 }
 
-interface Effective {
-  /** What the source will be at run time (`auto` decided from the environment as the runner will). */
-  readonly kind: SourcePlan["kind"];
-  /** Its credentials are a role session, so even the first hop is chained (1-hour cap). */
-  readonly roleSession: boolean;
-}
-
-function effectiveSource(source: SourcePlan, env: Env): Effective {
-  switch (source.kind) {
-    case "auto":
-      return effectiveSource({ kind: autoKind(env) } as SourcePlan, env);
-    case "env":
-      return { kind: "env", roleSession: envToken(env) !== undefined };
-    case "static":
-      return { kind: "static", roleSession: nonBlank(source.credentials.sessionToken) !== undefined };
-    default:
-      // imds, container, web identity and SSO hand out role sessions; a credential_process may.
-      return { kind: source.kind, roleSession: true };
-  }
-}
-
-/** The order `auto` tries: foreign environment keys, web identity, container, IMDS. */
-function autoKind(env: Env): "env" | "web-identity" | "container" | "imds" {
-  const keyId = nonBlank(env.AWS_ACCESS_KEY_ID);
-  if (keyId !== undefined && nonBlank(env.AWS_SECRET_ACCESS_KEY) !== undefined && nonBlank(env[MARKER_KEY_ID]) !== keyId) return "env";
-  const webToken = nonBlank(env.AWS_WEB_IDENTITY_TOKEN_FILE) !== undefined || githubOidcAvailable(env);
-  if (webToken && nonBlank(env.AWS_ROLE_ARN) !== undefined) return "web-identity";
-  if (nonBlank(env.AWS_CONTAINER_CREDENTIALS_FULL_URI) ?? nonBlank(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)) return "container";
-  return "imds";
-}
-
 function describeSource(source: SourcePlan, env: Env): string {
   const from = source.profile === undefined ? "" : `, from profile ${source.profile}`;
   switch (source.kind) {
     case "auto": {
-      const kind = autoKind(env);
+      const kind = effectiveSource(source, env);
       const text = describeSource({ kind } as SourcePlan, env);
       return `auto → ${text} (decided from the environment; tried in order: environment keys, web identity, container, IMDS)`;
     }
@@ -103,29 +76,30 @@ function describeSource(source: SourcePlan, env: Env): string {
   }
 }
 
-function describeHop(hop: HopPlan, index: number, chained: boolean, sourceKind: SourcePlan["kind"]): string[] {
+function describeHop(hop: Hop, index: number): string[] {
   const role = hop.role.kind === "arn" ? hop.role.arn : `${hop.role.name} (bare name: completed at run time with the account before this hop)`;
   const lines = [`hop ${index + 1}: ${role}${hop.profile === undefined ? "" : ` (profile ${hop.profile})`}`];
-  const template = hop.sessionName ?? (sourceKind === "imds" ? IMDS_DEFAULT_TEMPLATE : OTHER_DEFAULT_TEMPLATE);
-  lines.push(`  session name: ${template}${hop.sessionName === undefined ? " (default)" : ""}`);
-  lines.push(`  duration: ${describeDuration(hop.duration, chained)}`);
-  if (hop.externalId !== undefined) lines.push(`  external id: ${hop.externalId}`);
-  if (hop.mfaSerial !== undefined) lines.push(`  MFA: ${hop.mfaSerial} (code from --mfa-token or asked on the terminal)`);
-  if (hop.sourceIdentity !== undefined) lines.push(`  source identity: ${hop.sourceIdentity}`);
-  if (hop.tags?.length) lines.push(`  tags: ${hop.tags.map((t) => `${t.key}=${t.value}`).join(", ")}`);
-  if (hop.transitiveTagKeys?.length) lines.push(`  transitive tag keys: ${hop.transitiveTagKeys.join(", ")}`);
-  if (hop.policy !== undefined) lines.push(`  session policy: inline (${hop.policy.length} characters)`);
-  if (hop.policyArns?.length) lines.push(`  session policy ARNs: ${hop.policyArns.join(", ")}`);
+  const isDefault = hop.sessionTemplate === IMDS_DEFAULT_TEMPLATE || hop.sessionTemplate === OTHER_DEFAULT_TEMPLATE;
+  lines.push(`  session name: ${hop.sessionTemplate}${isDefault ? " (default)" : ""}`);
+  lines.push(`  duration: ${describeDuration(hop)}`);
+  const p = hop.params;
+  if (p.ExternalId !== undefined) lines.push(`  external id: ${p.ExternalId}`);
+  if (p.SerialNumber !== undefined) lines.push(`  MFA: ${p.SerialNumber} (code from --mfa-token or asked on the terminal)`);
+  if (p.SourceIdentity !== undefined) lines.push(`  source identity: ${p.SourceIdentity}`);
+  if (p.Tags?.length) lines.push(`  tags: ${p.Tags.map((t) => `${t.Key}=${t.Value}`).join(", ")}`);
+  if (p.TransitiveTagKeys?.length) lines.push(`  transitive tag keys: ${p.TransitiveTagKeys.join(", ")}`);
+  if (p.Policy !== undefined) lines.push(`  session policy: inline (${p.Policy.length} characters)`);
+  if (p.PolicyArns?.length) lines.push(`  session policy ARNs: ${p.PolicyArns.map((a) => a.arn).join(", ")}`);
   return lines;
 }
 
-function describeDuration(requested: HopPlan["duration"], chained: boolean): string {
-  const decided = decideDuration(requested, chained);
-  const text = formatDuration(decided.seconds);
-  const why = chained ? "chained: its caller is a role session" : "not chained";
-  if (requested === undefined) return `${text} (default)`;
-  if (requested === "max") return chained ? `${text} (max; capped at ${formatDuration(CHAINED_MAX_DURATION)}, ${why})` : `${formatDuration(MAX_DURATION)} (max)`;
-  if (decided.cappedFrom !== undefined) return `${text} (asked ${formatDuration(decided.cappedFrom)}; capped at ${formatDuration(CHAINED_MAX_DURATION)}, ${why})`;
+function describeDuration(hop: Hop): string {
+  const text = formatDuration(hop.params.DurationSeconds);
+  const why = hop.chained ? "chained: its caller is a role session" : "not chained";
+  const asked = hop.askedDuration;
+  if (asked === undefined) return `${text} (default)`;
+  if (asked === "max") return hop.chained ? `${text} (max; capped at ${formatDuration(CHAINED_MAX_DURATION)}, ${why})` : `${formatDuration(MAX_DURATION)} (max)`;
+  if (asked !== hop.params.DurationSeconds) return `${text} (asked ${formatDuration(asked)}; capped at ${formatDuration(CHAINED_MAX_DURATION)}, ${why})`;
   return text;
 }
 

@@ -48,3 +48,8 @@ export function renderSessionName(template: string, vars: SessionVars): string {
 export function sessionTime(d: Date): string {
   return d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
 }
+
+/** Render the tokens whose values are given and leave the others as written (`{instanceId}` stays `{instanceId}`). */
+export function renderKnown(template: string, vars: SessionVars): string {
+  return template.replace(TOKEN, (all, name: string) => vars[name as SessionToken] ?? all);
+}

@@ -170,10 +170,8 @@ function toResult(body: string, shown: string, deps: ContainerDeps): SourceResul
     credentials: { accessKeyId, secretAccessKey, sessionToken, expiration },
     // Who the credentials are, not where they came from: endpoints on reused loopback ports (or one URI
     // shared by many pods) serve different identities. The role when the endpoint names it, else the key.
-    identityKey: role === undefined ? `key:${accessKeyId}` : `role:${json["RoleArn"] as string}`,
     accountId: role?.accountId,
     partition: role?.partition,
-    isRoleSession: true,
   };
 }
 

@@ -38,9 +38,6 @@ export function envSource(env: Env, options: EnvSourceOptions): SourceResult {
   return {
     kind: "env",
     credentials: { accessKeyId: keyId, secretAccessKey: secret, sessionToken, expiration: parseExpiration(env) },
-    identityKey: `key:${keyId}`,
-    // Temporary keys may be a role session (chained) or a GetSessionToken/federation session (not): run-chain asks STS.
-    isRoleSession: sessionToken === undefined ? false : "unknown",
   };
 }
 

@@ -49,12 +49,10 @@ export async function imdsSource(deps: ImdsSourceDeps): Promise<SourceResult> {
       sessionToken: credentials.sessionToken,
       expiration: credentials.expiration,
     },
-    identityKey: `imds:${identity.instanceId}:${roleName}`,
     callerArn: `arn:${partition}:sts::${identity.accountId}:assumed-role/${roleName}/${identity.instanceId}`,
     accountId: identity.accountId,
     partition,
     instanceId: identity.instanceId,
     region: identity.region,
-    isRoleSession: true,
   };
 }

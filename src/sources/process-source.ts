@@ -35,9 +35,7 @@ export async function processSource(ctx: Context, plan: ProcessPlan, debug: (lin
   return {
     kind: "process",
     credentials: parsed.credentials,
-    identityKey: `key:${parsed.credentials.accessKeyId}`,
     accountId: parsed.accountId,
-    isRoleSession: parsed.credentials.sessionToken !== undefined,
   };
 }
 

@@ -118,8 +118,6 @@ function staticSource(plan: StaticPlan): SourceResult {
   return {
     kind: "static",
     credentials: c,
-    identityKey: `key:${c.accessKeyId}`,
     accountId: plan.accountId,
-    isRoleSession: c.sessionToken === undefined ? false : "unknown",
   };
 }

@@ -56,9 +56,7 @@ export async function ssoSource(ctx: Context, plan: SsoPlan): Promise<SourceResu
       sessionToken: credentials.sessionToken,
       expiration: credentials.expiration,
     },
-    identityKey: `sso:${s.sso_start_url ?? s.sso_session ?? ""}:${s.sso_account_id}:${s.sso_role_name}`,
     accountId: s.sso_account_id,
     partition: s.sso_region === undefined ? undefined : partitionOfRegion(s.sso_region),
-    isRoleSession: true,
   };
 }

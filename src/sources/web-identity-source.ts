@@ -16,7 +16,7 @@ import { OTHER_DEFAULT_TEMPLATE, renderSessionName, sessionTime } from "../plan/
 import { mapStsError } from "../sts/map-sts-error.js";
 import type { StsFactory } from "../sts/sts-api.js";
 import type { SourcePlan, SourceResult, WebIdentityToken } from "../types.js";
-import { ciSessionName, detectCi, githubOidcAvailable } from "./ci-identity.js";
+import { ciSessionName, detectCi, githubOidcAvailable } from "../ci-identity.js";
 import { SourceSkipped } from "./source-skipped.js";
 import { describeTokenSource, readWebIdentityToken, unverifiedClaims, type TokenDeps } from "./web-identity-token.js";
 import { nonBlank } from "../non-blank.js";
@@ -63,11 +63,9 @@ export async function webIdentitySource(plan: WebIdentityPlan | undefined, deps:
   return {
     kind: "web-identity",
     credentials: out.credentials,
-    identityKey: `web-identity:${roleArn}:${subject}`,
     callerArn: out.assumedRoleArn,
     accountId: role.accountId,
     partition: role.partition,
-    isRoleSession: true,
   };
 }
 

@@ -11,21 +11,15 @@ export function createSts(config: StsConfig): StsApi {
     async assumeRole(input) {
       const { sdk, client } = await load();
       const out = await client.send(
+        // The input is the SDK's own shape (the plan built it); readonly lists are copied for its mutable types.
         new sdk.AssumeRoleCommand({
-          RoleArn: input.roleArn,
-          RoleSessionName: input.roleSessionName,
-          DurationSeconds: input.durationSeconds,
-          ExternalId: input.externalId,
-          SerialNumber: input.serialNumber,
-          TokenCode: input.tokenCode,
-          SourceIdentity: input.sourceIdentity,
-          Tags: input.tags?.map((t) => ({ Key: t.key, Value: t.value })),
-          TransitiveTagKeys: input.transitiveTagKeys ? [...input.transitiveTagKeys] : undefined,
-          Policy: input.policy,
-          PolicyArns: input.policyArns?.map((arn) => ({ arn })),
+          ...input,
+          Tags: input.Tags?.map((t) => ({ ...t })),
+          TransitiveTagKeys: input.TransitiveTagKeys ? [...input.TransitiveTagKeys] : undefined,
+          PolicyArns: input.PolicyArns?.map((p) => ({ ...p })),
         }),
       );
-      config.debug?.(`sts: AssumeRole ${input.roleArn} (attempts ${out.$metadata.attempts ?? 1})`);
+      config.debug?.(`sts: AssumeRole ${input.RoleArn} (attempts ${out.$metadata.attempts ?? 1})`);
       return toOutput(out, "AssumeRole");
     },
     async assumeRoleWithWebIdentity(input) {

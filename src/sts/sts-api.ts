@@ -1,4 +1,5 @@
-import type { Credentials, Tag } from "../types.js";
+import type { AssumeRoleCommandInput } from "@aws-sdk/client-sts";
+import type { Credentials } from "../types.js";
 
 export interface StsConfig {
   readonly region: string;
@@ -15,19 +16,8 @@ export interface StsConfig {
   readonly useDualstackEndpoint?: boolean | undefined;
 }
 
-export interface AssumeRoleInput {
-  readonly roleArn: string;
-  readonly roleSessionName: string;
-  readonly durationSeconds?: number | undefined;
-  readonly externalId?: string | undefined;
-  readonly serialNumber?: string | undefined;
-  readonly tokenCode?: string | undefined;
-  readonly sourceIdentity?: string | undefined;
-  readonly tags?: readonly Tag[] | undefined;
-  readonly transitiveTagKeys?: readonly string[] | undefined;
-  readonly policy?: string | undefined;
-  readonly policyArns?: readonly string[] | undefined;
-}
+/** sts:AssumeRole's request exactly as the SDK takes it: the plan's HopParams plus RoleArn, RoleSessionName, TokenCode. */
+export type AssumeRoleInput = Readonly<AssumeRoleCommandInput>;
 
 export interface AssumeRoleWithWebIdentityInput {
   readonly roleArn: string;

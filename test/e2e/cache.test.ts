@@ -125,16 +125,17 @@ describe("cache entries that cannot be used", () => {
     const home = xdg();
     expect((await runCli([HOP1, HOP2], env(home))).code).toBe(0);
     sandbox().resetCounts();
-    const hop1 = entries(home).get(2)!;
-    writeFileSync(hop1.file, '{"version":1,"key":["trunc');
+    // The final hop's entry: it is asked first; the first hop's entry still answers for its caller.
+    const hop2 = entries(home).get(3)!;
+    writeFileSync(hop2.file, '{"version":2,"key":["trunc');
     const r = await runCli([HOP1, HOP2], env(home));
     expect([r.code, r.stderr]).toEqual([0, ""]);
-    expect(assumed()).toEqual([HOP1]);
-    expect(JSON.parse(readFileSync(hop1.file, "utf8")).version).toBe(1);
-    writeFileSync(hop1.file, "");
+    expect(assumed()).toEqual([HOP2]);
+    expect(JSON.parse(readFileSync(hop2.file, "utf8")).version).toBe(2);
+    writeFileSync(hop2.file, "");
     const verbose = await runCli([HOP1, HOP2, "-v"], env(home));
     expect(verbose.code).toBe(0);
-    expect(verbose.stderr).toContain(`cache: ${hop1.file} is corrupt (empty file); it will be replaced`);
+    expect(verbose.stderr).toContain(`cache: ${hop2.file} is corrupt (empty file); it will be replaced`);
   });
 
   it("a symlinked cache directory is refused with one warning; the run still succeeds without the cache", async () => {

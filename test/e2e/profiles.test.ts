@@ -143,7 +143,7 @@ duration_seconds = 7200
         "hop 4: Final (bare name: completed at run time with the account before this hop)",
         "  session name: {instanceId} (default)",
         "  duration: 1h (default)",
-        "region: us-east-1",
+        "region: us-east-1 (AWS_REGION)",
         "",
       ].join("\n"),
     );

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AccessDeniedError, ConfigError, NoCredentialsError, UsageError } from "../../src/errors.js";
 import { buildPlan } from "../../src/plan/build-plan.js";
-import { ciSessionName, detectCi } from "../../src/sources/ci-identity.js";
+import { ciSessionName, detectCi } from "../../src/ci-identity.js";
 import { SourceSkipped } from "../../src/sources/source-skipped.js";
 import { resolveConfig, webIdentitySource, type WebIdentityDeps, type WebIdentityPlan } from "../../src/sources/web-identity-source.js";
 import { githubIdToken } from "../../src/sources/web-identity-token.js";

@@ -2,7 +2,7 @@
  * Pure facts about the CI system a run is in, read from its standard variables:
  * which CI, whether it offers an OIDC token, and the run identity used as a default session name.
  */
-import { nonBlank } from "../non-blank.js";
+import { nonBlank } from "./non-blank.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,0 +1,23 @@
+import { parseIdentityArn } from "../plan/role-arn.js";
+import type { Credentials, HopResult, SourceResult } from "../types.js";
+
+/** Who signs the next call: credentials plus what is known of their identity without asking STS. */
+export interface Caller {
+  readonly credentials: Credentials;
+  readonly arn?: string | undefined;
+  readonly partition?: string | undefined;
+  readonly accountId?: string | undefined;
+}
+
+export function callerOfSource(source: SourceResult): Caller {
+  return { credentials: source.credentials, arn: source.callerArn, partition: source.partition, accountId: source.accountId };
+}
+
+export function callerOfHop(hop: HopResult): Caller {
+  return { credentials: hop.credentials, arn: hop.assumedRoleArn, ...identityOf(hop.assumedRoleArn) };
+}
+
+export function identityOf(arn: string): { partition?: string; accountId?: string } {
+  const parts = parseIdentityArn(arn);
+  return parts ? { partition: parts.partition, accountId: parts.accountId } : {};
+}

@@ -1,0 +1,40 @@
+import type { ChainPlan, Hop, RegionPlan } from "../types.js";
+import { parseRoleArn } from "./role-arn.js";
+import { renderKnown, sessionTime } from "./session-name.js";
+
+/** What the machine says without a network request, for the parts of a key that are fixed on it. */
+export interface LocalVars {
+  readonly user: string;
+  readonly host: string;
+  readonly now: Date;
+}
+
+/**
+ * Pure: the cache key of each hop, from the plan and local facts only (no request): the STS endpoint, the source's
+ * local identity (plan/source-identity.ts), the region as planned, then for every hop up to this one its role as
+ * written, its session name with every token known here rendered and the rest as written (`{instanceId}` is fixed on
+ * one machine and boot, which the source identity names), and its parameters exactly as STS will receive them.
+ */
+export function hopKeys(plan: ChainPlan, sourceIdentity: string, stsEndpoint: string | undefined, local: LocalVars): string[][] {
+  let key = [JSON.stringify({ sts: stsEndpoint ?? null, source: sourceIdentity, region: regionKey(plan.region) })];
+  return plan.hops.map((hop, index) => (key = [...key, hopKey(hop, index, plan.region, local)]));
+}
+
+function hopKey(hop: Hop, index: number, region: RegionPlan, local: LocalVars): string {
+  const arn = hop.role.kind === "arn" ? parseRoleArn(hop.role.arn) : undefined;
+  const session = renderKnown(hop.sessionTemplate, {
+    accountId: arn?.accountId,
+    region: region.kind === "imds" ? undefined : region.region,
+    user: local.user,
+    host: local.host,
+    role: arn?.name ?? (hop.role.kind === "name" ? hop.role.name.split("/").at(-1) : undefined),
+    hop: String(index + 1),
+    time: sessionTime(local.now),
+  });
+  const role = hop.role.kind === "arn" ? hop.role.arn : `name:${hop.role.name}`;
+  return JSON.stringify({ role, session, params: hop.params, fallback: hop.durationFallback ?? null });
+}
+
+function regionKey(region: RegionPlan): string {
+  return region.kind === "imds" ? "imds" : region.region;
+}
