@@ -167,8 +167,8 @@ describe("startChainEndpoint", () => {
     expiration: new Date(clock.ms + 3600_000),
   });
   const result = (credentials: Credentials): ChainResult => ({
-    source: { kind: "imds", credentials, identityKey: "imds:test", isRoleSession: true },
-    hops: [{ roleArn: "arn:aws:iam::1:role/R", assumedRoleArn: "arn:aws:sts::1:assumed-role/R/s", sessionName: "s", durationSeconds: 3600, credentials }],
+    source: { kind: "imds", credentials },
+    hops: [{ roleArn: "arn:aws:iam::1:role/R", assumedRoleArn: "arn:aws:sts::1:assumed-role/R/s", sessionName: "s", durationSeconds: 3600, credentials, region: "us-east-1" }],
     credentials,
     region: "us-east-1",
     roleArn: "arn:aws:iam::1:role/R",

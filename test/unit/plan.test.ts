@@ -4,6 +4,7 @@ import { decideDuration, parseDuration } from "../../src/plan/parse-duration.js"
 import { parseIdentityArn, parseRoleArn, parseRoleRef, partitionOfRegion } from "../../src/plan/role-arn.js";
 import { renderSessionName, sanitizeSessionName, sessionTime, templateTokens } from "../../src/plan/session-name.js";
 import { ConfigError, UsageError } from "../../src/errors.js";
+import type { RegionPlan } from "../../src/types.js";
 
 describe("parseDuration", () => {
   it.each([
@@ -131,7 +132,6 @@ describe("session names", () => {
 
 describe("buildPlan", () => {
   const env = {};
-  const bare = { sourceIdentity: undefined, tags: undefined, transitiveTagKeys: undefined, policy: undefined, policyArns: undefined, mfaSerial: undefined };
   it("plans each ROLE as a hop: duration on every hop, external id on the last, MFA on the first", () => {
     const plan = buildPlan({
       roles: ["arn:aws:iam::111111111111:role/Deploy", "Prod"],
@@ -140,12 +140,30 @@ describe("buildPlan", () => {
       duration: "30m",
       env,
     });
-    expect(plan).toEqual({
+    expect(plan).toStrictEqual({
       source: { kind: "auto" },
-      region: undefined,
+      effectiveSource: "imds",
+      region: { kind: "imds", fallback: "us-east-1" },
+      warnings: [],
       hops: [
-        { ...bare, role: { kind: "arn", arn: "arn:aws:iam::111111111111:role/Deploy" }, sessionName: undefined, duration: 1800, externalId: undefined, mfaSerial: "arn:aws:iam::111111111111:mfa/alice" },
-        { ...bare, role: { kind: "name", name: "Prod" }, sessionName: undefined, duration: 1800, externalId: "ext-123" },
+        {
+          role: { kind: "arn", arn: "arn:aws:iam::111111111111:role/Deploy" },
+          sessionTemplate: "{instanceId}",
+          chained: true,
+          params: { DurationSeconds: 1800, SerialNumber: "arn:aws:iam::111111111111:mfa/alice" },
+          askedDuration: 1800,
+          durationFallback: undefined,
+          profile: undefined,
+        },
+        {
+          role: { kind: "name", name: "Prod" },
+          sessionTemplate: "{instanceId}",
+          chained: true,
+          params: { DurationSeconds: 1800, ExternalId: "ext-123" },
+          askedDuration: 1800,
+          durationFallback: undefined,
+          profile: undefined,
+        },
       ],
     });
   });
@@ -155,26 +173,54 @@ describe("buildPlan", () => {
       name: "deploy",
       source: { kind: "imds" as const },
       region: "eu-west-1",
-      hops: [{ role: { kind: "arn" as const, arn: "arn:aws:iam::111111111111:role/Deploy" }, sessionName: "fixed", externalId: "from-profile" }],
+      hops: [{ role: { kind: "arn" as const, arn: "arn:aws:iam::111111111111:role/Deploy" }, sessionName: "fixed", externalId: "from-profile", profile: "deploy" }],
     };
     const plan = buildPlan({ roles: ["Prod"], profile, sessionName: "{role}", externalId: "flag", tags: ["team=ops"], env });
     expect(plan.source).toEqual({ kind: "imds" });
-    expect(plan.region).toBe("eu-west-1");
-    expect(plan.hops.map((h) => [h.sessionName, h.externalId, h.tags])).toEqual([
-      ["fixed", "from-profile", [{ key: "team", value: "ops" }]],
-      ["{role}", "flag", [{ key: "team", value: "ops" }]],
+    expect(plan.region).toEqual({ kind: "set", region: "eu-west-1", origin: "region of profile deploy" });
+    expect(plan.hops.map((h) => [h.profile, h.sessionTemplate, h.params.ExternalId, h.params.Tags])).toEqual([
+      ["deploy", "fixed", "from-profile", [{ Key: "team", Value: "ops" }]],
+      [undefined, "{role}", "flag", [{ Key: "team", Value: "ops" }]],
     ]);
-    expect(buildPlan({ roles: [], profile, region: "us-west-2", env }).region).toBe("us-west-2");
+    expect(buildPlan({ roles: [], profile, region: "us-west-2", env }).region).toEqual({ kind: "set", region: "us-west-2", origin: "--region" });
     expect(() => buildPlan({ roles: [], profile, source: "imds", env })).toThrow("--source imds and --profile deploy both name");
   });
 
-  it.each([
-    [{ region: "eu-west-1" }, { AWS_REGION: "us-west-2" }, "eu-west-1"],
-    [{}, { AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "eu-central-1" }, "us-west-2"],
-    [{}, { AWS_DEFAULT_REGION: "eu-central-1" }, "eu-central-1"],
-    [{}, { AWS_REGION: "" }, undefined],
-  ])("region from flags %j and env %j → %s", (flags, envVars, region) => {
-    expect(buildPlan({ roles: [], ...flags, env: envVars }).region).toBe(region);
+  it("session policies go on the last hop only; source identity and tags on every hop", () => {
+    const plan = buildPlan({
+      roles: ["arn:aws:iam::111111111111:role/A", "arn:aws:iam::222222222222:role/B"],
+      sourceIdentity: "alice",
+      tags: ["team=ops"],
+      policy: '{"Version":"2012-10-17","Statement":[]}',
+      policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      env,
+    });
+    expect(plan.hops.map((h) => h.params)).toStrictEqual([
+      { DurationSeconds: 3600, SourceIdentity: "alice", Tags: [{ Key: "team", Value: "ops" }] },
+      {
+        DurationSeconds: 3600,
+        SourceIdentity: "alice",
+        Tags: [{ Key: "team", Value: "ops" }],
+        Policy: '{"Version":"2012-10-17","Statement":[]}',
+        PolicyArns: [{ arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }],
+      },
+    ]);
+  });
+
+  it.each<[Record<string, string>, Record<string, string>, RegionPlan]>([
+    [{ region: "eu-west-1" }, { AWS_REGION: "us-west-2" }, { kind: "set", region: "eu-west-1", origin: "--region" }],
+    [{}, { AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "eu-central-1" }, { kind: "set", region: "us-west-2", origin: "AWS_REGION" }],
+    [{}, { AWS_DEFAULT_REGION: "eu-central-1" }, { kind: "set", region: "eu-central-1", origin: "AWS_DEFAULT_REGION" }],
+    [{}, { AWS_REGION: "" }, { kind: "imds", fallback: "us-east-1" }],
+    [{ source: "env" }, {}, { kind: "default", region: "us-east-1" }],
+  ])("region from flags %j and env %j → %j", (flags, envVars, region) => {
+    expect(buildPlan({ roles: [], ...flags, env: envVars }).region).toEqual(region);
+  });
+
+  it("with nothing set, the region defaults to the partition of the first role (the instance's first on IMDS)", () => {
+    expect(buildPlan({ roles: ["arn:aws-cn:iam::111111111111:role/A"], source: "env", env }).region).toEqual({ kind: "default", region: "cn-north-1" });
+    expect(buildPlan({ roles: ["arn:aws-us-gov:iam::111111111111:role/A"], env }).region).toEqual({ kind: "imds", fallback: "us-gov-west-1" });
+    expect(buildPlan({ roles: ["Deploy"], source: "env", env }).region).toEqual({ kind: "default", region: "us-east-1" });
   });
 
   it.each([

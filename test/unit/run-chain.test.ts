@@ -1,201 +1,202 @@
 import { describe, expect, it } from "vitest";
-import { stsAssumeHop } from "../../src/chain/assume-hop.js";
-import { runChain, type ChainDeps } from "../../src/chain/run-chain.js";
+import { runChain } from "../../src/chain/run-chain.js";
 import { AccessDeniedError, CliError, NetworkError, NoCredentialsError, StsRequestError, ThrottledError } from "../../src/errors.js";
 import { buildPlan } from "../../src/plan/build-plan.js";
 import { mapStsError } from "../../src/sts/map-sts-error.js";
-import type { AssumeRoleInput, StsConfig } from "../../src/sts/sts-api.js";
 import type { SourceResult } from "../../src/types.js";
+import { fakeDeps, IMDS, LONG_TERM, LONG_TERM_ENV, sdkError, type StsCall } from "./chain-fakes.js";
 
-const IMDS: SourceResult = {
-  kind: "imds",
-  credentials: { accessKeyId: "ASIAIMDS", secretAccessKey: "imds-secret", sessionToken: "imds-token" },
-  callerArn: "arn:aws:sts::123456789012:assumed-role/ExampleRole/i-0123456789abcdef0",
-  accountId: "123456789012",
-  partition: "aws",
-  instanceId: "i-0123456789abcdef0",
-  region: "us-east-1",
-  identityKey: "imds:i-0123456789abcdef0:ExampleRole",
-  isRoleSession: true,
-};
-const LONG_TERM: SourceResult = {
-  kind: "env",
-  credentials: { accessKeyId: "AKIAUSER", secretAccessKey: "user-secret" },
-  identityKey: "key:AKIAUSER",
-  isRoleSession: false,
-};
-
-interface Call {
-  op: string;
-  signer: string;
-  region: string;
-  input?: AssumeRoleInput;
-}
-
-/** A recording STS double: each AssumeRole returns a session of the requested role. */
-function fakeSts(calls: Call[], fail?: (input: AssumeRoleInput) => unknown) {
-  let n = 0;
-  return (config: StsConfig) => ({
-    async assumeRole(input: AssumeRoleInput) {
-      calls.push({ op: "AssumeRole", signer: config.credentials!.accessKeyId, region: config.region, input });
-      const err = fail?.(input);
-      if (err) throw err;
-      const m = /^arn:([^:]+):iam::(\d+):role\/(?:.*\/)?([^/]+)$/.exec(input.roleArn)!;
-      n++;
-      return {
-        credentials: { accessKeyId: `ASIAHOP${n}`, secretAccessKey: `secret${n}`, sessionToken: `token${n}`, expiration: new Date("2030-01-01T00:00:00Z") },
-        assumedRoleArn: `arn:${m[1]}:sts::${m[2]}:assumed-role/${m[3]}/${input.roleSessionName}`,
-      };
-    },
-    async assumeRoleWithWebIdentity(): Promise<never> {
-      throw new Error("not used");
-    },
-    async getCallerIdentity() {
-      calls.push({ op: "GetCallerIdentity", signer: config.credentials!.accessKeyId, region: config.region });
-      return { account: "999999999999", arn: "arn:aws:iam::999999999999:user/alice", userId: "AIDA" };
-    },
-  });
-}
-
-function deps(source: SourceResult, calls: Call[], extra: Partial<ChainDeps> & { fail?: (i: AssumeRoleInput) => unknown } = {}): ChainDeps & { warnings: string[] } {
-  const warnings: string[] = [];
-  const sts = fakeSts(calls, extra.fail);
-  return {
-    source: async () => source,
-    sts,
-    assumeHop: stsAssumeHop(sts),
-    mfaCode: async () => "123456",
-    instanceId: async () => "i-fromimds",
-    now: () => new Date("2026-11-21T07:30:00Z"),
-    user: "ec2-user",
-    host: "build-host",
-    warn: (l) => warnings.push(l),
-    debug: () => {},
-    onCredentials: () => {},
-    warnings,
-    ...extra,
-  };
-}
+const A = "arn:aws:iam::111111111111:role/A";
+const B = "arn:aws:iam::222222222222:role/B";
 
 describe("runChain", () => {
-  it("signs each hop with the previous hop's credentials, session name = instance ID, region from IMDS", async () => {
-    const calls: Call[] = [];
+  it("signs each hop with the previous hop's credentials, session name = instance ID, region from IMDS (exported)", async () => {
+    const calls: StsCall[] = [];
     const plan = buildPlan({ roles: ["arn:aws:iam::111111111111:role/Deploy", "arn:aws:iam::222222222222:role/Prod"], env: {} });
-    const result = await runChain(plan, deps(IMDS, calls));
-    expect(calls.map((c) => [c.signer, c.region, c.input?.roleArn, c.input?.roleSessionName, c.input?.durationSeconds])).toEqual([
-      ["ASIAIMDS", "us-east-1", "arn:aws:iam::111111111111:role/Deploy", "i-0123456789abcdef0", 3600],
-      ["ASIAHOP1", "us-east-1", "arn:aws:iam::222222222222:role/Prod", "i-0123456789abcdef0", 3600],
+    const d = fakeDeps(plan, IMDS, { calls });
+    const result = await runChain(plan, d);
+    expect(calls.map((c) => [c.signer, c.region, c.input?.RoleArn, c.input?.RoleSessionName, c.input?.DurationSeconds])).toEqual([
+      ["ASIAIMDS", "us-east-1", "arn:aws:iam::111111111111:role/Deploy", "i-fromimds", 3600],
+      ["ASIAHOP1", "us-east-1", "arn:aws:iam::222222222222:role/Prod", "i-fromimds", 3600],
     ]);
     expect(result.credentials.accessKeyId).toBe("ASIAHOP2");
     expect(result.roleArn).toBe("arn:aws:iam::222222222222:role/Prod");
-    expect(result.hops[1]!.assumedRoleArn).toBe("arn:aws:sts::222222222222:assumed-role/Prod/i-0123456789abcdef0");
+    expect(result.hops.map((h) => h.assumedRoleArn)).toEqual([
+      "arn:aws:sts::111111111111:assumed-role/Deploy/i-fromimds",
+      "arn:aws:sts::222222222222:assumed-role/Prod/i-fromimds",
+    ]);
+    expect([result.region, result.exportRegion]).toEqual(["us-east-1", "us-east-1"]);
+    // the instance's facts are asked because the plan needs them (chain-deps.ts asks IMDS once per fact)
+    expect(new Set(d.instanceCalls)).toEqual(new Set(["instanceId", "region"]));
+    // every credential obtained is handed to stderr redaction
+    expect(d.protectedKeys).toEqual(["ASIAIMDS", "ASIAHOP1", "ASIAHOP2"]);
   });
 
   it("completes bare names with the account of the identity before each hop", async () => {
-    const calls: Call[] = [];
+    const calls: StsCall[] = [];
     const plan = buildPlan({ roles: ["Deploy", "arn:aws:iam::222222222222:role/Hub", "Prod"], env: {} });
-    await runChain(plan, deps(IMDS, calls));
-    expect(calls.map((c) => c.input?.roleArn)).toEqual([
-      "arn:aws:iam::123456789012:role/Deploy",
-      "arn:aws:iam::222222222222:role/Hub",
-      "arn:aws:iam::222222222222:role/Prod",
+    await runChain(plan, fakeDeps(plan, IMDS, { calls }));
+    expect(calls.map((c) => [c.op, c.input?.RoleArn])).toEqual([
+      ["AssumeRole", "arn:aws:iam::123456789012:role/Deploy"],
+      ["AssumeRole", "arn:aws:iam::222222222222:role/Hub"],
+      ["AssumeRole", "arn:aws:iam::222222222222:role/Prod"],
     ]);
   });
 
   it("asks GetCallerIdentity for the account only when a bare name needs it", async () => {
-    const calls: Call[] = [];
-    await runChain(buildPlan({ roles: ["Deploy"], env: {} }), deps(LONG_TERM, calls));
-    expect(calls.map((c) => [c.op, c.signer, c.input?.roleArn])).toEqual([
+    const calls: StsCall[] = [];
+    const bare = buildPlan({ roles: ["Deploy"], env: LONG_TERM_ENV });
+    await runChain(bare, fakeDeps(bare, LONG_TERM, { calls, env: LONG_TERM_ENV }));
+    expect(calls.map((c) => [c.op, c.signer, c.input?.RoleArn])).toEqual([
       ["GetCallerIdentity", "AKIAUSER", undefined],
       ["AssumeRole", "AKIAUSER", "arn:aws:iam::999999999999:role/Deploy"],
     ]);
-    const none: Call[] = [];
-    await runChain(buildPlan({ roles: ["arn:aws:iam::1:role/X".replace("1", "111111111111")], env: {} }), deps(LONG_TERM, none));
+    const none: StsCall[] = [];
+    const full = buildPlan({ roles: [A], env: LONG_TERM_ENV });
+    await runChain(full, fakeDeps(full, LONG_TERM, { calls: none, env: LONG_TERM_ENV }));
     expect(none.map((c) => c.op)).toEqual(["AssumeRole"]);
   });
 
-  it("caps chained hops at 1h with a warning; an unchained first hop keeps its duration", async () => {
-    const calls: Call[] = [];
-    const d = deps(LONG_TERM, calls);
-    const plan = buildPlan({ roles: ["arn:aws:iam::111111111111:role/A", "arn:aws:iam::111111111111:role/B"], duration: "2h", env: {} });
-    await runChain(plan, d);
-    expect(calls.map((c) => c.input?.durationSeconds)).toEqual([7200, 3600]);
-    expect(d.warnings).toEqual([
+  it("caps chained hops at 1h with a plan warning; an unchained first hop keeps its duration", async () => {
+    const calls: StsCall[] = [];
+    const plan = buildPlan({ roles: [A, "arn:aws:iam::111111111111:role/B"], duration: "2h", env: LONG_TERM_ENV });
+    await runChain(plan, fakeDeps(plan, LONG_TERM, { calls, env: LONG_TERM_ENV }));
+    expect(calls.map((c) => c.input?.DurationSeconds)).toEqual([7200, 3600]);
+    expect(plan.warnings).toEqual([
       "warning: --duration 2h lowered to 1h for arn:aws:iam::111111111111:role/B: AWS caps sessions assumed by role chaining at 1 hour",
     ]);
   });
 
-  it("asks STS whether temporary environment keys are a role session, only when the cap would matter", async () => {
-    const temp: SourceResult = { ...LONG_TERM, credentials: { ...LONG_TERM.credentials, sessionToken: "t" }, isRoleSession: "unknown" };
-    const calls: Call[] = [];
-    await runChain(buildPlan({ roles: ["arn:aws:iam::111111111111:role/A"], duration: "8h", env: {} }), deps(temp, calls));
-    // GetCallerIdentity says arn:aws:iam::999999999999:user/alice: a GetSessionToken session, not chaining.
-    expect(calls.map((c) => [c.op, c.input?.durationSeconds])).toEqual([
-      ["GetCallerIdentity", undefined],
-      ["AssumeRole", 28800],
-    ]);
-    const short: Call[] = [];
-    await runChain(buildPlan({ roles: ["arn:aws:iam::111111111111:role/A"], duration: "30m", env: {} }), deps(temp, short));
-    expect(short.map((c) => c.op)).toEqual(["AssumeRole"]);
+  it("temporary environment keys count as a role session without asking STS: the first hop is capped, no GetCallerIdentity", async () => {
+    const env = { AWS_ACCESS_KEY_ID: "ASIATEMP", AWS_SECRET_ACCESS_KEY: "s", AWS_SESSION_TOKEN: "t" };
+    const temp: SourceResult = { kind: "env", credentials: { accessKeyId: "ASIATEMP", secretAccessKey: "s", sessionToken: "t" } };
+    const calls: StsCall[] = [];
+    const plan = buildPlan({ roles: [A], duration: "8h", env });
+    await runChain(plan, fakeDeps(plan, temp, { calls, env }));
+    expect(calls.map((c) => [c.op, c.input?.DurationSeconds])).toEqual([["AssumeRole", 3600]]);
+    expect(plan.warnings).toEqual([`warning: --duration 8h lowered to 1h for ${A}: AWS caps sessions assumed by role chaining at 1 hour`]);
+    const short: StsCall[] = [];
+    const plan30 = buildPlan({ roles: [A], duration: "30m", env });
+    await runChain(plan30, fakeDeps(plan30, temp, { calls: short, env }));
+    expect(short.map((c) => [c.op, c.input?.DurationSeconds])).toEqual([["AssumeRole", 1800]]);
+    expect(plan30.warnings).toEqual([]);
   });
 
   it("`max` unchained asks for 12h and steps down to 1h when the role allows less", async () => {
-    const calls: Call[] = [];
-    const tooLong = Object.assign(new Error("The requested DurationSeconds exceeds the MaxSessionDuration set for this role."), {
-      name: "ValidationError",
-      $metadata: { httpStatusCode: 400 },
-    });
-    const d = deps(LONG_TERM, calls, { fail: (i) => (i.durationSeconds === 43200 ? tooLong : undefined) });
-    const result = await runChain(buildPlan({ roles: ["arn:aws:iam::111111111111:role/A"], duration: "max", env: {} }), d);
-    expect(calls.map((c) => c.input?.durationSeconds)).toEqual([43200, 3600]);
+    const calls: StsCall[] = [];
+    const tooLong = sdkError("ValidationError", 400, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+    const plan = buildPlan({ roles: [A], duration: "max", env: LONG_TERM_ENV });
+    const d = fakeDeps(plan, LONG_TERM, { calls, env: LONG_TERM_ENV, fail: (i) => (i.DurationSeconds === 43200 ? tooLong : undefined) });
+    const result = await runChain(plan, d);
+    expect(calls.map((c) => c.input?.DurationSeconds)).toEqual([43200, 3600]);
     expect(result.hops[0]!.durationSeconds).toBe(3600);
   });
 
-  it("counts IMDS credentials as a role session: the first hop is chained too", async () => {
-    const calls: Call[] = [];
-    const d = deps(IMDS, calls);
-    await runChain(buildPlan({ roles: ["arn:aws:iam::111111111111:role/A"], duration: "max", env: {} }), d);
-    expect(calls[0]!.input?.durationSeconds).toBe(3600);
-    expect(d.warnings).toEqual([]);
+  it("`max` does not step down on other errors: the role's answer is the user's", async () => {
+    const calls: StsCall[] = [];
+    const plan = buildPlan({ roles: [A], duration: "max", env: LONG_TERM_ENV });
+    const d = fakeDeps(plan, LONG_TERM, { calls, env: LONG_TERM_ENV, fail: () => sdkError("ValidationError", 400, "1 validation error detected") });
+    await expect(runChain(plan, d)).rejects.toBeInstanceOf(StsRequestError);
+    expect(calls.map((c) => c.input?.DurationSeconds)).toEqual([43200]);
   });
 
-  it("renders templates per hop and uses {user}@{host} off IMDS", async () => {
-    const calls: Call[] = [];
-    await runChain(buildPlan({ roles: ["arn:aws:iam::111111111111:role/A"], env: {} }), deps(LONG_TERM, calls));
-    expect(calls[0]!.input?.roleSessionName).toBe("ec2-user@build-host");
-    const calls2: Call[] = [];
-    const plan = buildPlan({ roles: ["arn:aws:iam::111111111111:role/A", "arn:aws:iam::222222222222:role/B"], sessionName: "{role}-{hop}-{accountId}-{instanceId}", env: {} });
-    await runChain(plan, deps(LONG_TERM, calls2));
-    expect(calls2.map((c) => c.input?.roleSessionName)).toEqual(["A-1-111111111111-i-fromimds", "B-2-222222222222-i-fromimds"]);
+  it("counts IMDS credentials as a role session: the first hop is chained too, `max` is 1h without a warning", async () => {
+    const calls: StsCall[] = [];
+    const plan = buildPlan({ roles: [A], duration: "max", env: {} });
+    await runChain(plan, fakeDeps(plan, IMDS, { calls }));
+    expect(calls.map((c) => c.input?.DurationSeconds)).toEqual([3600]);
+    expect(plan.warnings).toEqual([]);
   });
 
-  it("uses --region over the IMDS region, and the role's partition when nothing is known", async () => {
-    const calls: Call[] = [];
-    await runChain(buildPlan({ roles: ["arn:aws:iam::111111111111:role/A"], region: "eu-west-1", env: {} }), deps(IMDS, calls));
+  it("renders templates per hop and uses {user}@{host} off IMDS; {instanceId} is asked of IMDS only when a template names it", async () => {
+    const calls: StsCall[] = [];
+    const plan = buildPlan({ roles: [A], env: LONG_TERM_ENV });
+    const d = fakeDeps(plan, LONG_TERM, { calls, env: LONG_TERM_ENV });
+    await runChain(plan, d);
+    expect(calls[0]!.input?.RoleSessionName).toBe("ec2-user@build-host");
+    expect(d.instanceCalls).toEqual([]);
+    const calls2: StsCall[] = [];
+    const plan2 = buildPlan({ roles: [A, B], sessionName: "{role}-{hop}-{accountId}-{instanceId}", env: LONG_TERM_ENV });
+    const d2 = fakeDeps(plan2, LONG_TERM, { calls: calls2, env: LONG_TERM_ENV });
+    await runChain(plan2, d2);
+    expect(calls2.map((c) => c.input?.RoleSessionName)).toEqual(["A-1-111111111111-i-fromimds", "B-2-222222222222-i-fromimds"]);
+    expect(new Set(d2.instanceCalls)).toEqual(new Set(["instanceId"]));
+  });
+
+  it("sends the planned parameters as the SDK names them, and the MFA code only with its serial", async () => {
+    const calls: StsCall[] = [];
+    const plan = buildPlan({
+      roles: [A, B],
+      mfaSerial: "arn:aws:iam::999999999999:mfa/alice",
+      externalId: "ext-123",
+      sourceIdentity: "alice",
+      tags: ["team=ops"],
+      transitiveTags: ["team"],
+      env: LONG_TERM_ENV,
+    });
+    await runChain(plan, fakeDeps(plan, LONG_TERM, { calls, env: LONG_TERM_ENV }));
+    expect(calls.map((c) => c.input)).toStrictEqual([
+      {
+        DurationSeconds: 3600,
+        SerialNumber: "arn:aws:iam::999999999999:mfa/alice",
+        SourceIdentity: "alice",
+        Tags: [{ Key: "team", Value: "ops" }],
+        TransitiveTagKeys: ["team"],
+        RoleArn: A,
+        RoleSessionName: "ec2-user@build-host",
+        TokenCode: "123456",
+      },
+      { DurationSeconds: 3600, ExternalId: "ext-123", SourceIdentity: "alice", RoleArn: B, RoleSessionName: "ec2-user@build-host", TokenCode: undefined },
+    ]);
+  });
+
+  it("uses --region over the IMDS region (IMDS not asked), and the role's partition when nothing is known (not exported)", async () => {
+    const calls: StsCall[] = [];
+    const plan = buildPlan({ roles: [A], region: "eu-west-1", env: {} });
+    const d = fakeDeps(plan, IMDS, { calls });
+    const set = await runChain(plan, d);
     expect(calls[0]!.region).toBe("eu-west-1");
-    const cn: Call[] = [];
-    const result = await runChain(buildPlan({ roles: ["arn:aws-cn:iam::111111111111:role/A"], env: {} }), deps(LONG_TERM, cn));
+    expect([set.region, set.exportRegion]).toEqual(["eu-west-1", "eu-west-1"]);
+    expect(d.instanceCalls).toEqual(["instanceId"]);
+    const cn: StsCall[] = [];
+    const cnPlan = buildPlan({ roles: ["arn:aws-cn:iam::111111111111:role/A"], env: LONG_TERM_ENV });
+    const result = await runChain(cnPlan, fakeDeps(cnPlan, LONG_TERM, { calls: cn, env: LONG_TERM_ENV }));
     expect(cn[0]!.region).toBe("cn-north-1");
-    expect(result.plannedRegion).toBeUndefined();
+    expect([result.region, result.exportRegion]).toEqual(["cn-north-1", undefined]);
   });
 
-  it("turns AccessDenied into exit 4 naming caller and role, with both-sides hint", async () => {
-    const calls: Call[] = [];
-    const denied = Object.assign(new Error("User: x is not authorized"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
-    const d = deps(IMDS, calls, { fail: () => denied });
-    const err = await runChain(buildPlan({ roles: ["arn:aws:iam::222222222222:role/Prod"], env: {} }), d).catch((e: unknown) => e);
+  it("a chain without hops answers the source's credentials and the planned region", async () => {
+    const calls: StsCall[] = [];
+    const plan = buildPlan({ roles: [], region: "eu-west-1", env: LONG_TERM_ENV });
+    const d = fakeDeps(plan, LONG_TERM, { calls, env: LONG_TERM_ENV });
+    const result = await runChain(plan, d);
+    expect(result).toEqual({ hops: [], source: LONG_TERM, credentials: LONG_TERM.credentials, region: "eu-west-1", exportRegion: "eu-west-1" });
+    expect([calls, d.sourceCalls]).toEqual([[], ["auto"]]);
+  });
+
+  it("turns AccessDenied into exit 4 naming caller and role, with both-sides hint (a known caller costs no GetCallerIdentity)", async () => {
+    const calls: StsCall[] = [];
+    const denied = sdkError("AccessDenied", 403, "User: x is not authorized");
+    const plan = buildPlan({ roles: ["arn:aws:iam::222222222222:role/Prod"], env: {} });
+    const err = await runChain(plan, fakeDeps(plan, IMDS, { calls, fail: () => denied })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AccessDeniedError);
     expect((err as Error).message).toContain("arn:aws:sts::123456789012:assumed-role/ExampleRole/i-0123456789abcdef0 may not assume arn:aws:iam::222222222222:role/Prod");
     expect((err as AccessDeniedError).hint).toContain("permissions of arn:aws:iam::123456789012:role/ExampleRole must allow sts:AssumeRole");
     expect((err as AccessDeniedError).hint).toContain("trust policy of arn:aws:iam::222222222222:role/Prod must name arn:aws:iam::123456789012:role/ExampleRole");
+    expect(calls.map((c) => c.op)).toEqual(["AssumeRole"]);
   });
 
-  it("names an environment caller by GetCallerIdentity when AssumeRole is denied", async () => {
-    const calls: Call[] = [];
-    const denied = Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
-    const d = deps(LONG_TERM, calls, { fail: () => denied });
-    const err = await runChain(buildPlan({ roles: ["arn:aws:iam::222222222222:role/Prod"], env: {} }), d).catch((e: unknown) => e);
-    expect((err as Error).message).toContain("arn:aws:iam::999999999999:user/alice may not assume");
+  it("names an environment caller by one GetCallerIdentity, signed by that caller, when AssumeRole is denied", async () => {
+    const calls: StsCall[] = [];
+    const denied = sdkError("AccessDenied", 403, "denied");
+    const plan = buildPlan({ roles: ["arn:aws:iam::222222222222:role/Prod"], env: LONG_TERM_ENV });
+    const err = await runChain(plan, fakeDeps(plan, LONG_TERM, { calls, env: LONG_TERM_ENV, fail: () => denied })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AccessDeniedError);
+    expect((err as Error).message).toContain("arn:aws:iam::999999999999:user/alice may not assume arn:aws:iam::222222222222:role/Prod");
+    expect(calls.map((c) => [c.op, c.signer])).toEqual([
+      ["AssumeRole", "AKIAUSER"],
+      ["GetCallerIdentity", "AKIAUSER"],
+    ]);
   });
 });
 
