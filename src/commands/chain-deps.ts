@@ -21,8 +21,6 @@ export interface DepsOptions {
   readonly mfaToken?: string | undefined;
   readonly cache?: boolean | undefined;
   readonly refresh?: boolean | undefined;
-  /** The plan's region (flag, environment or profile), for the unsigned web-identity call. */
-  readonly region?: string | undefined;
   /** Cached entries must have at least this long left (the renewing endpoint), on top of the usual margin. */
   readonly cacheMinFreshSeconds?: number | undefined;
 }
@@ -34,7 +32,8 @@ export interface DepsOptions {
 export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions, log: Logger): Promise<ChainDeps> {
   const stsEndpoint = stsEndpointFromEnv(ctx.env);
   const imds = lazyImds(ctx, log);
-  const providers = sourceProviders(ctx, opts, log, imds, stsEndpoint);
+  const region = plan.region.kind === "imds" ? plan.region.fallback : plan.region.region;
+  const providers = sourceProviders(ctx, { ...opts, region }, log, imds, stsEndpoint);
   const cache = cacheOptions(ctx, opts, log);
   const machine = cache.mode === "off" || plan.effectiveSource !== "imds" ? "" : `${imds().config.endpoint}:${await machineIdentity(ctx)}`;
   return {
@@ -108,7 +107,7 @@ function lazyImds(ctx: Context, log: Logger): LazyImds {
   };
 }
 
-function sourceProviders(ctx: Context, opts: DepsOptions, log: Logger, imds: LazyImds, stsEndpoint: string | undefined): SourceProviders {
+function sourceProviders(ctx: Context, opts: DepsOptions & { region: string }, log: Logger, imds: LazyImds, stsEndpoint: string | undefined): SourceProviders {
   const io = { env: ctx.env, fetch: ctx.fetch, protectSecret: ctx.protectSecret, readFile: (p: string) => ctx.fs.readFile(p, "utf8"), debug: log.debug };
   return {
     env: ctx.env,

@@ -29,8 +29,7 @@ export async function resolveChain(
     throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }
   for (const line of plan.warnings) log.warn(line);
-  const region = plan.region.kind === "set" ? plan.region.region : undefined;
-  return runChain(plan, await chainDeps(ctx, plan, { ...opts, ...extra, region }, log));
+  return runChain(plan, await chainDeps(ctx, plan, { ...opts, ...extra }, log));
 }
 
 /**

@@ -2,6 +2,7 @@ import { ConfigError, UsageError } from "../errors.js";
 import { ciSessionName } from "../ci-identity.js";
 import { SOURCE_KINDS, type ChainPlan, type HopPlan, type RegionPlan, type SourceKind, type SourcePlan, type Tag } from "../types.js";
 import { decideHops } from "./decide-hops.js";
+import { decideSource } from "./decide-source.js";
 import { parseDuration } from "./parse-duration.js";
 import { effectiveSource, sourceIsRoleSession } from "./pick-source.js";
 import { defaultRegionOfPartition, parseRoleArn, parseRoleRef } from "./role-arn.js";
@@ -71,18 +72,20 @@ export function buildPlan(input: PlanInput): ChainPlan {
     tags: tags.length ? tags : undefined,
     transitiveTagKeys: input.transitiveTags?.length ? input.transitiveTags : undefined,
   }));
-  const source = web?.source ?? sourcePlan(sourceKind, input.profile);
-  const effective = effectiveSource(source, input.env);
+  const requested = web?.source ?? sourcePlan(sourceKind, input.profile);
+  const effective = effectiveSource(requested, input.env);
+  const ci = ciSessionName(input.env);
+  const source = decideSource(requested, effective, input.env, ci);
   const decided = decideHops(planned, {
     source: effective,
     sourceIsRoleSession: sourceIsRoleSession(source, effective, input.env),
-    ciSessionName: ciSessionName(input.env),
+    ciSessionName: ci,
   });
   return {
     source,
     effectiveSource: effective,
     hops: decided.hops,
-    region: regionPlan(resolveRegion(input), effective, source, planned),
+    region: regionPlan(resolveRegion(input), effective, source, planned, input.env),
     warnings: decided.warnings,
   };
 }
@@ -154,9 +157,16 @@ function parseTag(text: string): Tag {
 }
 
 /** A region that was set wins; else the instance's (IMDS), else the default of the partition of the first role. */
-function regionPlan(set: { region: string; origin: string } | undefined, effective: string, source: SourcePlan, hops: readonly HopPlan[]): RegionPlan {
+function regionPlan(
+  set: { region: string; origin: string } | undefined,
+  effective: string,
+  source: SourcePlan,
+  hops: readonly HopPlan[],
+  env: PlanInput["env"],
+): RegionPlan {
   if (set !== undefined) return { kind: "set", ...set };
-  const first = hops[0]?.role.kind === "arn" ? hops[0].role.arn : source.kind === "web-identity" ? source.roleArn : undefined;
+  const webRole = source.kind === "web-identity" ? (source.roleArn ?? env.AWS_ROLE_ARN) : undefined;
+  const first = webRole ?? (hops[0]?.role.kind === "arn" ? hops[0].role.arn : undefined);
   const fallback = defaultRegionOfPartition(parseRoleArn(first ?? "")?.partition ?? "aws");
   return effective === "imds" ? { kind: "imds", fallback } : { kind: "default", region: fallback };
 }

@@ -36,5 +36,5 @@ function hopKey(hop: Hop, index: number, region: RegionPlan, local: LocalVars): 
 }
 
 function regionKey(region: RegionPlan): string {
-  return region.kind === "imds" ? "imds" : region.region;
+  return region.kind === "imds" ? "imds" : `${region.kind}:${region.region}`;
 }

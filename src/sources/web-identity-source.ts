@@ -11,12 +11,12 @@
  */
 import { AccessDeniedError, CliError, ConfigError, NetworkError, NoCredentialsError } from "../errors.js";
 import { decideDuration } from "../plan/parse-duration.js";
-import { defaultRegionOfPartition, parseRoleArn } from "../plan/role-arn.js";
+import { parseRoleArn } from "../plan/role-arn.js";
 import { OTHER_DEFAULT_TEMPLATE, renderSessionName, sessionTime } from "../plan/session-name.js";
 import { mapStsError } from "../sts/map-sts-error.js";
 import type { StsFactory } from "../sts/sts-api.js";
 import type { SourcePlan, SourceResult, WebIdentityToken } from "../types.js";
-import { ciSessionName, detectCi, githubOidcAvailable } from "../ci-identity.js";
+import { detectCi, githubOidcAvailable } from "../ci-identity.js";
 import { SourceSkipped } from "./source-skipped.js";
 import { describeTokenSource, readWebIdentityToken, unverifiedClaims, type TokenDeps } from "./web-identity-token.js";
 import { nonBlank } from "../non-blank.js";
@@ -27,8 +27,8 @@ export interface WebIdentityDeps extends TokenDeps {
   readonly sts: StsFactory;
   /** AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, when set. */
   readonly stsEndpoint?: string | undefined;
-  /** STS region when known (--region); else AWS_REGION, AWS_DEFAULT_REGION, the role's partition default. */
-  readonly region?: string | undefined;
+  /** The STS region the plan chose. */
+  readonly region: string;
   readonly user: string;
   readonly host: string;
   readonly now: () => Date;
@@ -40,14 +40,21 @@ interface Resolved {
   readonly origin: string;
 }
 
-const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-
 export async function webIdentitySource(plan: WebIdentityPlan | undefined, deps: WebIdentityDeps): Promise<SourceResult> {
   const { roleArn, token, origin } = resolveConfig(plan, deps.env);
   const role = parseRoleArn(roleArn)!;
-  const region = deps.region ?? nonBlank(deps.env.AWS_REGION) ?? nonBlank(deps.env.AWS_DEFAULT_REGION) ?? defaultRegionOfPartition(role.partition);
-  const roleSessionName = sessionName(plan, deps, role, region);
-  const durationSeconds = decideDuration(plan?.duration, false).seconds;
+  const region = deps.region;
+  // The plan decided the template (its own, AWS_ROLE_SESSION_NAME, the CI run, {user}@{host}) and the duration.
+  const roleSessionName = renderSessionName(plan?.sessionName ?? OTHER_DEFAULT_TEMPLATE, {
+    accountId: role.accountId,
+    region,
+    user: deps.user,
+    host: deps.host,
+    role: role.name,
+    hop: "0",
+    time: sessionTime(deps.now()),
+  });
+  const durationSeconds = typeof plan?.duration === "number" ? plan.duration : decideDuration(plan?.duration, false).seconds;
   const webIdentityToken = await readWebIdentityToken(token, origin, deps);
   const claims = unverifiedClaims(webIdentityToken);
   const subject = typeof claims?.["sub"] === "string" ? claims["sub"] : "unknown-subject";
@@ -99,32 +106,6 @@ export function resolveConfig(plan: WebIdentityPlan | undefined, env: Readonly<R
     throw new ConfigError(`${from} '${roleArn}' is not a role ARN: expected arn:PARTITION:iam::ACCOUNT:role/NAME`);
   }
   return { roleArn, token, origin };
-}
-
-function sessionName(
-  plan: WebIdentityPlan | undefined,
-  deps: WebIdentityDeps,
-  role: NonNullable<ReturnType<typeof parseRoleArn>>,
-  region: string,
-): string {
-  const fromEnv = nonBlank(deps.env.AWS_ROLE_SESSION_NAME);
-  if (plan?.sessionName === undefined && fromEnv !== undefined) {
-    if (!ROLE_SESSION_NAME.test(fromEnv)) {
-      throw new ConfigError(`AWS_ROLE_SESSION_NAME '${fromEnv}': must be 2-64 characters of letters, digits and +=,.@_-`);
-    }
-    return fromEnv;
-  }
-  const ci = plan?.sessionName === undefined ? ciSessionName(deps.env) : undefined;
-  if (ci !== undefined) return ci;
-  return renderSessionName(plan?.sessionName ?? OTHER_DEFAULT_TEMPLATE, {
-    accountId: role.accountId,
-    region,
-    user: deps.user,
-    host: deps.host,
-    role: role.name,
-    hop: "0",
-    time: sessionTime(deps.now()),
-  });
 }
 
 interface ErrorContext {
