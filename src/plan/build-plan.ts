@@ -75,7 +75,7 @@ export function buildPlan(input: PlanInput): ChainPlan {
   const requested = web?.source ?? sourcePlan(sourceKind, input.profile);
   const effective = effectiveSource(requested, input.env);
   const ci = ciSessionName(input.env);
-  const source = decideSource(requested, effective, input.env, ci);
+  const source = decideSource(requested, effective, input.env, { sessionName: input.sessionName, ciSessionName: ci });
   const decided = decideHops(planned, {
     source: effective,
     sourceIsRoleSession: sourceIsRoleSession(source, effective, input.env),

@@ -14,16 +14,23 @@ const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
  * {user}@{host}) and the DurationSeconds (default 1 h, `max` 12 h: AssumeRoleWithWebIdentity is never chained).
  * Role and token stay as given: the source takes AWS_ROLE_ARN and the token variables when it runs.
  */
-export function decideSource(source: SourcePlan, effective: EffectiveSource, env: Env, ciSessionName: string | undefined): SourcePlan {
+export function decideSource(
+  source: SourcePlan,
+  effective: EffectiveSource,
+  env: Env,
+  flags: { readonly sessionName?: string | undefined; readonly ciSessionName?: string | undefined },
+): SourcePlan {
   if (effective !== "web-identity") return source;
-  const own: Extract<SourcePlan, { kind: "web-identity" }> = source.kind === "web-identity" ? source : { kind: "web-identity" };
+  // `auto` chose web identity from the environment: --session-name names its session as it would with --source web-identity.
+  const own: Extract<SourcePlan, { kind: "web-identity" }> =
+    source.kind === "web-identity" ? source : { kind: "web-identity", sessionName: flags.sessionName };
   const fromEnv = nonBlank(env.AWS_ROLE_SESSION_NAME);
   if (own.sessionName === undefined && fromEnv !== undefined && !ROLE_SESSION_NAME.test(fromEnv)) {
     throw new ConfigError(`AWS_ROLE_SESSION_NAME '${fromEnv}': must be 2-64 characters of letters, digits and +=,.@_-`);
   }
   return {
     ...own,
-    sessionName: own.sessionName ?? fromEnv ?? ciSessionName ?? OTHER_DEFAULT_TEMPLATE,
+    sessionName: own.sessionName ?? fromEnv ?? flags.ciSessionName ?? OTHER_DEFAULT_TEMPLATE,
     duration: decideDuration(own.duration, false).seconds,
   };
 }

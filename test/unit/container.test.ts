@@ -81,17 +81,15 @@ describe("containerSource against a loopback endpoint", () => {
     };
   }
 
-  it("fetches the four fields; the identity key is the role the endpoint names", async () => {
+  it("fetches the four fields; and the caller is the role the endpoint names", async () => {
     const { uri, seen } = await stub(() => [200, JSON.stringify({ ...CREDS, RoleArn: "arn:aws:iam::123456789012:role/TaskRole" })]);
     const d = deps({ AWS_CONTAINER_CREDENTIALS_FULL_URI: uri });
     const result = await containerSource(d);
     expect(result).toEqual({
       kind: "container",
       credentials: { accessKeyId: "ASIACONTAINER", secretAccessKey: "container-secret", sessionToken: "container-token", expiration: new Date(CREDS.Expiration) },
-      identityKey: "role:arn:aws:iam::123456789012:role/TaskRole",
       accountId: "123456789012",
       partition: "aws",
-      isRoleSession: true,
     });
     expect(seen[0]!.authorization).toBeUndefined();
     expect(d.secrets).toEqual(["container-secret", "container-token"]);

@@ -92,14 +92,12 @@ describe("envSource", () => {
     expect(envSource(keys, { skipOwnExports: true })).toEqual({
       kind: "env",
       credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret", sessionToken: undefined, expiration: undefined },
-      identityKey: "key:AKIAEXAMPLE",
-      isRoleSession: false,
     });
   });
 
-  it("temporary keys (session token, or the legacy AWS_SECURITY_TOKEN) may or may not be a role session", () => {
+  it("temporary keys carry their session token (or the legacy AWS_SECURITY_TOKEN)", () => {
     const temp = { AWS_ACCESS_KEY_ID: "ASIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
-    expect(envSource({ ...temp, AWS_SESSION_TOKEN: "t" }, { skipOwnExports: true }).isRoleSession).toBe("unknown");
+    expect(envSource({ ...temp, AWS_SESSION_TOKEN: "t" }, { skipOwnExports: true }).credentials.sessionToken).toBe("t");
     expect(envSource({ ...temp, AWS_SECURITY_TOKEN: "t" }, { skipOwnExports: true }).credentials.sessionToken).toBe("t");
   });
 
@@ -107,7 +105,6 @@ describe("envSource", () => {
     const warnings: string[] = [];
     const result = envSource({ ...keys, AWS_SESSION_TOKEN: "stale" }, { skipOwnExports: true, warn: (l) => warnings.push(l) });
     expect(result.credentials.sessionToken).toBeUndefined();
-    expect(result.isRoleSession).toBe(false);
     expect(warnings).toEqual(["warning: ignoring AWS_SESSION_TOKEN: AWS_ACCESS_KEY_ID is a long-term key (AKIA…), which takes no token"]);
   });
 
@@ -137,8 +134,6 @@ describe("resolveSource", () => {
   const imdsResult: SourceResult = {
     kind: "imds",
     credentials: { accessKeyId: "ASIAIMDS", secretAccessKey: "s", sessionToken: "t" },
-    identityKey: "imds:i-1:R",
-    isRoleSession: true,
   };
   const keys = { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
   const skip = (reason: string) => async (): Promise<SourceResult> => {

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AccessDeniedError, ConfigError, NoCredentialsError, UsageError } from "../../src/errors.js";
-import { buildPlan } from "../../src/plan/build-plan.js";
+import { buildPlan, type PlanInput } from "../../src/plan/build-plan.js";
+import type { SourcePlan } from "../../src/types.js";
 import { ciSessionName, detectCi } from "../../src/ci-identity.js";
 import { SourceSkipped } from "../../src/sources/source-skipped.js";
 import { resolveConfig, webIdentitySource, type WebIdentityDeps, type WebIdentityPlan } from "../../src/sources/web-identity-source.js";
@@ -47,6 +48,7 @@ function deps(env: Record<string, string>, extra: Partial<WebIdentityDeps> = {})
     user: "ci",
     host: "runner-1",
     now: () => new Date("2026-11-21T07:30:00Z"),
+    region: "us-east-1",
     ...extra,
   };
   return { d, calls: sts.calls, protectedSecrets };
@@ -161,32 +163,39 @@ describe("webIdentitySource", () => {
     expect(calls[0]!.input).toMatchObject({ roleArn: ROLE, roleSessionName: "ci@runner-1", durationSeconds: 3600 });
     expect(result).toMatchObject({
       kind: "web-identity",
-      identityKey: `web-identity:${ROLE}:repo:example/app:ref:refs/heads/a`,
       callerArn: "arn:aws:sts::123456789012:assumed-role/GitHubDeploy/ci@runner-1",
       accountId: "123456789012",
       partition: "aws",
-      isRoleSession: true,
     });
-    expect(again.identityKey).toBe(`web-identity:${ROLE}:repo:example/app:ref:refs/heads/b`);
+    expect(again.kind).toBe("web-identity");
     expect(protectedSecrets).toEqual([first, second]);
   });
 
-  it("session name: the plan's template, else AWS_ROLE_SESSION_NAME, else the CI run, else {user}@{host}", async () => {
+  /** What the plan decides for web identity (source, session name, duration, region), then the source runs it. */
+  const planned = (env: Record<string, string>, flags: Partial<PlanInput> = {}) => {
+    const p = buildPlan({ roles: [], env, ...flags });
+    const region = p.region.kind === "imds" ? p.region.fallback : p.region.region;
+    return { source: p.source as Extract<SourcePlan, { kind: "web-identity" }>, region };
+  };
+
+  it("session name (decided by the plan): its template, else AWS_ROLE_SESSION_NAME, else the CI run, else {user}@{host}", async () => {
     const path = await tokenFile();
-    const env = { AWS_WEB_IDENTITY_TOKEN_FILE: path, AWS_ROLE_ARN: ROLE, GITLAB_CI: "true", CI_PIPELINE_ID: "5", CI_JOB_ID: "6" };
+    const env = { AWS_WEB_IDENTITY_TOKEN_FILE: path, AWS_ROLE_ARN: ROLE };
+    const gitlab = { GITLAB_CI: "true", CI_PIPELINE_ID: "5", CI_JOB_ID: "6" };
     const names: string[] = [];
-    for (const [p, extra] of [
-      [plan({ sessionName: "deploy-{role}-{time}" }), { AWS_ROLE_SESSION_NAME: "ignored" }],
-      [undefined, { AWS_ROLE_SESSION_NAME: "from-env" }],
-      [undefined, {}],
+    for (const [vars, flags] of [
+      [{ ...gitlab, AWS_ROLE_SESSION_NAME: "ignored" }, { sessionName: "deploy-{role}-{time}" }],
+      [{ ...gitlab, AWS_ROLE_SESSION_NAME: "from-env" }, {}],
+      [gitlab, {}],
+      [{}, {}],
     ] as const) {
-      const { d, calls } = deps({ ...env, ...extra });
-      await webIdentitySource(p, d);
+      const { source, region } = planned({ ...env, ...vars }, flags);
+      const { d, calls } = deps({ ...env, ...vars }, { region });
+      await webIdentitySource(source, d);
       names.push(calls[0]!.input.roleSessionName);
     }
-    expect(names).toEqual(["deploy-GitHubDeploy-20261121T073000Z", "from-env", "gl-5-6"]);
-    const { d } = deps({ AWS_WEB_IDENTITY_TOKEN_FILE: path, AWS_ROLE_ARN: ROLE, AWS_ROLE_SESSION_NAME: "has space" });
-    await expect(webIdentitySource(undefined, d)).rejects.toThrow(ConfigError);
+    expect(names).toEqual(["deploy-GitHubDeploy-20261121T073000Z", "from-env", "gl-5-6", "ci@runner-1"]);
+    expect(() => planned({ ...env, AWS_ROLE_SESSION_NAME: "has space" })).toThrow(ConfigError);
   });
 
   it("takes the token from an environment variable (GitLab id_tokens) and --duration up to 12 h (not chaining)", async () => {
@@ -208,13 +217,15 @@ describe("webIdentitySource", () => {
     expect(calls).toHaveLength(0);
   });
 
-  it("STS region: --region, else AWS_REGION, else the partition's default; endpoint override passed through", async () => {
+  it("STS region (decided by the plan): --region, else AWS_REGION, else the web identity role's partition default", async () => {
     const path = await tokenFile();
     const cn = "arn:aws-cn:iam::123456789012:role/R";
     const regions: string[] = [];
     for (const [env, region] of [[{}, undefined], [{ AWS_REGION: "eu-west-1" }, undefined], [{}, "ap-south-1"]] as const) {
-      const { d, calls } = deps({ ...env, AWS_WEB_IDENTITY_TOKEN_FILE: path }, { region, stsEndpoint: "http://127.0.0.1:1" });
-      await webIdentitySource(plan({ roleArn: cn }), d);
+      const vars = { ...env, AWS_WEB_IDENTITY_TOKEN_FILE: path, AWS_ROLE_ARN: cn };
+      const p = planned(vars, { region });
+      const { d, calls } = deps(vars, { region: p.region, stsEndpoint: "http://127.0.0.1:1" });
+      await webIdentitySource(p.source, d);
       regions.push(calls[0]!.config.region);
       expect(calls[0]!.config.endpoint).toBe("http://127.0.0.1:1");
     }
