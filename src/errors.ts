@@ -54,6 +54,12 @@ export class NetworkError extends CliError {
   }
 }
 
+/**
+ * An STS or IMDS answer that is not what the protocol promises: malformed or cut-off XML/JSON, a proxy's
+ * HTML page, credentials missing or already expired. Exit 6 like any other trouble on the way, never 1.
+ */
+export class BadAnswerError extends NetworkError {}
+
 export class ThrottledError extends CliError {
   constructor(message: string, opts: Opts = {}) {
     super(message, { ...opts, exitCode: EXIT.throttled });

@@ -5,6 +5,7 @@ import { withResolveOptions } from "./commands/resolve-options.js";
 import type { Context } from "./context.js";
 import { UsageError } from "./errors.js";
 import { FORMAT_NAMES, SHELL_FORMAT_NAMES } from "./outputs/formatters/format-names.js";
+import { IMDS_FAULT_KINDS, STS_FAULT_KINDS } from "./sandbox/fault-kinds.js";
 
 export const VERSION = "0.1.0";
 
@@ -80,6 +81,18 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     .option("--imds-port <port>", "IMDS port (default: random)")
     .option("--sts-port <port>", "STS port (default: random)")
     .addOption(new Option("-f, --format <format>", "how to print the variables").choices([...SHELL_FORMAT_NAMES, "dotenv"]).default("sh"))
+    // Fault knobs (see src/sandbox/faults.ts); values are checked by the command.
+    .option("--latency <time>", "delay every IMDS and STS answer: 20ms, 1.5s")
+    .option("--sts-throttle-first <n>", "answer the first N STS requests with Throttling (HTTP 400)")
+    .option("--sts-5xx-first <n>", "then N more with ServiceUnavailable (HTTP 503)")
+    .option("--sts-fault <kind>", `answer every later STS request with a fault: ${faultKinds(STS_FAULT_KINDS)}`)
+    .option("--sts-session-seconds <n>", "sessions STS issues expire after at most N seconds")
+    .option("--imds-v1-only", "IMDS without v2: the token PUT answers 405")
+    .option("--imds-v2-required", "IMDS requires v2: GETs without a token answer 401")
+    .option("--imds-token-unanswered", "the IMDS token PUT never answers (a container behind hop limit 1)")
+    .option("--imds-down", "IMDS drops every connection")
+    .option("--imds-401-after <n>", "after the first N IMDS GETs, every GET answers 401, even with a fresh token")
+    .option("--imds-fault <kind>", `IMDS answers with a fault: ${faultKinds(IMDS_FAULT_KINDS)}`)
     .action(async (opts) => {
       const { sandboxCommand } = await import("./commands/sandbox-command.js");
       await sandboxCommand(ctx, opts);
@@ -104,3 +117,5 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
   }
   return program;
 }
+
+const faultKinds = (kinds: readonly string[]) => kinds.filter((k) => k !== "none").join(", ");

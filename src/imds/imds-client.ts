@@ -1,8 +1,10 @@
-import { NoCredentialsError } from "../errors.js";
+import { BadAnswerError, NoCredentialsError } from "../errors.js";
 import type { ImdsConfig } from "./imds-config.js";
 
 export const TOKEN_PATH = "/latest/api/token";
 const TOKEN_TTL_SECONDS = "21600";
+/** An IMDSv2 token is an opaque header value: printable, no spaces, well under 1 KiB (EC2's are ~56 base64 chars). */
+const TOKEN_SHAPE = /^[\x21-\x7e]{1,1024}$/;
 
 /** IMDS answered, but not 200: exit 3, with what the status means on EC2. */
 export class ImdsHttpError extends NoCredentialsError {
@@ -49,11 +51,19 @@ export class ImdsClient {
   async get(path: string): Promise<string> {
     const token = await this.sessionToken();
     let outcome = await this.request("GET", path, token);
+    let retriedWith: string | undefined;
     if (outcome.kind === "response" && outcome.status === 401 && token !== undefined) {
+      // The token expired or was revoked: IMDS says so with 401, and a new one must work.
       this.token = undefined;
-      outcome = await this.request("GET", path, await this.sessionToken());
+      retriedWith = await this.sessionToken();
+      outcome = await this.request("GET", path, retriedWith);
     }
     if (outcome.kind !== "response") throw this.unreachable(outcome);
+    if (outcome.status === 401 && retriedWith !== undefined) {
+      throw new BadAnswerError(`IMDS at ${this.config.endpoint} refused ${path} (HTTP 401) with a session token it had just issued`, {
+        hint: "a metadata service that rejects its own fresh tokens is broken or is not EC2's; retry, and check AWS_EC2_METADATA_SERVICE_ENDPOINT",
+      });
+    }
     if (outcome.status === 401) {
       throw new NoCredentialsError(`IMDS at ${this.config.endpoint} requires a session token (IMDSv2) and refused ${path}`, {
         hint: "the IMDSv2 token request failed; if this runs in a container, raise the instance's HttpPutResponseHopLimit to 2",
@@ -70,7 +80,15 @@ export class ImdsClient {
 
   private async fetchToken(): Promise<string | undefined> {
     const outcome = await this.request("PUT", TOKEN_PATH, undefined);
-    if (outcome.kind === "response" && outcome.status === 200) return outcome.body;
+    if (outcome.kind === "response" && outcome.status === 200) {
+      if (!TOKEN_SHAPE.test(outcome.body)) {
+        // Sent back as a header, an HTML page would fail as "unreachable"; say what it is.
+        throw new BadAnswerError(`IMDS at ${this.config.endpoint} answered the session-token request (HTTP 200) with something that is not a token`, {
+          hint: "is a proxy answering for the metadata service? check AWS_EC2_METADATA_SERVICE_ENDPOINT and any HTTP proxy on the way",
+        });
+      }
+      return outcome.body;
+    }
     if (outcome.kind === "error") throw this.unreachable(outcome);
     const reason = outcome.kind === "timeout" ? "no answer" : `HTTP ${outcome.status}`;
     const fallsBack = outcome.kind === "timeout" || [403, 404, 405].includes(outcome.status);

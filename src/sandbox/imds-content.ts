@@ -1,4 +1,5 @@
 /** What IMDS answers for each GET path (pure: the instance, the current credentials and a clock). */
+import type { ImdsFaultKind } from "./faults.js";
 import type { Instance } from "./world.js";
 import type { InstanceCredentialResult } from "./instance-credentials.js";
 import { isoSeconds } from "./sts-xml.js";
@@ -9,6 +10,8 @@ export interface ImdsContentContext {
   readonly startedAt: Date;
   readonly credentials: (now: Date) => InstanceCredentialResult | undefined;
   readonly now: Date;
+  /** The imdsFault in force: how the credentials document is spoiled. */
+  readonly fault?: ImdsFaultKind | undefined;
 }
 
 function metaDataListing(iam: string | undefined): string {
@@ -66,15 +69,21 @@ function credentialsDocument(ctx: ImdsContentContext): string | undefined {
   if (result === undefined) return undefined;
   if (!result.ok) return pretty({ Code: result.code, Message: result.message, LastUpdated: isoSeconds(ctx.now) });
   const s = result.session;
-  return pretty({
+  if (ctx.fault === "code-not-success") {
+    return pretty({ Code: "InternalError", Message: "The instance profile credentials are not available.", LastUpdated: isoSeconds(ctx.now) });
+  }
+  const expired = ctx.fault === "expired";
+  const document = pretty({
     Code: "Success",
-    LastUpdated: isoSeconds(s.issuedAt),
+    LastUpdated: isoSeconds(expired ? new Date(ctx.now.getTime() - 7 * 3600_000) : s.issuedAt),
     Type: "AWS-HMAC",
     AccessKeyId: s.accessKeyId,
     SecretAccessKey: s.secretAccessKey,
     Token: s.sessionToken,
-    Expiration: isoSeconds(s.expiration),
+    Expiration: isoSeconds(expired ? new Date(ctx.now.getTime() - 3600_000) : s.expiration),
   });
+  // garbage: cut off before the secret, so it is not JSON.
+  return ctx.fault === "garbage" ? document.slice(0, document.indexOf('"SecretAccessKey"')) : document;
 }
 
 function identityDocument(ctx: ImdsContentContext): string {

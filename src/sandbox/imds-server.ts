@@ -59,7 +59,13 @@ export function createImdsServer(opts: ImdsServerOptions): LocalServer {
       return;
     }
     if (path === TOKEN_PATH && method === "PUT" && faults.imdsTokenUnanswered) return; // hang until the client gives up
-    const reply = path === TOKEN_PATH ? tokenReply(opts, tokens, req) : getReply(opts, tokens, req, path);
+    const reply =
+      // A captive portal answers everything; with v1-only, the token PUT still gets IMDS's 405.
+      faults.imdsFault === "html" && !(path === TOKEN_PATH && faults.imdsV1Only)
+        ? { status: 200, body: CAPTIVE_PORTAL, headers: { "content-type": "text/html" } }
+        : path === TOKEN_PATH
+          ? tokenReply(opts, tokens, req)
+          : getReply(opts, tokens, req, path);
     await server.delay(faults.latencyMs);
     send(server, res, reply);
   });
@@ -78,6 +84,7 @@ function tokenReply(opts: ImdsServerOptions, tokens: ImdsTokens, req: IncomingMe
 
 function getReply(opts: ImdsServerOptions, tokens: ImdsTokens, req: IncomingMessage, path: string): Reply {
   if (req.method !== "GET" && req.method !== "HEAD") return error(405, "Method Not Allowed");
+  if (opts.faults.nextImdsGetRefused()) return error(401, "Unauthorized");
   const now = opts.now();
   const token = header(req, TOKEN_HEADER);
   const extra: Record<string, string> = {};
@@ -88,10 +95,13 @@ function getReply(opts: ImdsServerOptions, tokens: ImdsTokens, req: IncomingMess
   } else if (opts.faults.current.imdsV2Required) {
     return error(401, "Unauthorized");
   }
-  const body = imdsContent(path, { ...opts.content, now });
+  const body = imdsContent(path, { ...opts.content, now, fault: opts.faults.current.imdsFault });
   if (body === undefined) return error(404, "Not Found");
   return { status: 200, body, headers: extra };
 }
+
+/** What a captive portal or intercepting proxy answers to anything. */
+const CAPTIVE_PORTAL = "<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head><body><h1>Please sign in</h1></body></html>\n";
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];

@@ -44,6 +44,12 @@ export const stsErrors = {
   /** AssumeRoleWithWebIdentity: the web identity token (not a caller's session token) has expired. */
   expiredWebIdentityToken: (message: string) => new StsError(400, "ExpiredTokenException", message),
   idpRejectedClaim: (message: string) => new StsError(403, "IDPRejectedClaim", message),
+  regionDisabled: (accountId: string) =>
+    new StsError(
+      403,
+      "RegionDisabledException",
+      `STS is not activated in this region for account:${accountId}. Your account administrator can activate STS in this region using the IAM Console.`,
+    ),
   throttling: () => new StsError(400, "Throttling", "Rate exceeded"),
   serviceUnavailable: () => new StsError(503, "ServiceUnavailable", "Service is unavailable", "Receiver"),
   internal: () =>

@@ -4,7 +4,7 @@
  * exchange as a StsRequestRecord (key IDs only, never secrets or tokens).
  */
 import { callerIdentity } from "./caller.js";
-import type { FaultState } from "./faults.js";
+import type { FaultState, StsFaultNow } from "./faults.js";
 import type { IssuedCredentials } from "./issued-credentials.js";
 import type { World } from "./world.js";
 import type { IncomingSignedRequest } from "./sigv4-verify.js";
@@ -27,8 +27,11 @@ export interface StsRequestRecord {
   accessKeyId?: string;
   /** Who the sandbox decided the caller is. */
   callerArn?: string;
+  /** 0 when no answer was sent (the reset and hang faults). */
   status: number;
   errorCode?: string;
+  /** The injected fault this request got, if any ("throttle", "unavailable" or a StsFaultKind). */
+  fault?: string;
 }
 
 export interface StsHandlerContext {
@@ -39,6 +42,8 @@ export interface StsHandlerContext {
 }
 
 export interface StsResponse {
+  /** A fault the server applies on the wire: no answer (reset, hang), or a different one (truncated, html-502). */
+  readonly wire?: "reset" | "hang" | "truncated" | "html-502" | undefined;
   readonly status: number;
   readonly requestId: string;
   readonly body: string;
@@ -61,14 +66,23 @@ export async function handleStsRequest(ctx: StsHandlerContext, req: IncomingSign
     const text = (v: unknown) => (typeof v === "string" ? v : undefined);
     record.webIdentity = { issuer: text(claims?.["iss"]), subject: text(claims?.["sub"]), audience: claims && audiences(claims) };
   }
+  const accessKeyId = accessKeyIdOf(req);
+  if (accessKeyId !== undefined) record.accessKeyId = accessKeyId;
+  const fault = ctx.faults.nextStsFault();
+  if (fault !== undefined) record.fault = fault;
+  if (fault === "reset" || fault === "hang" || fault === "html-502") {
+    record.status = fault === "html-502" ? 502 : 0;
+    return { wire: fault, status: record.status, requestId, body: "", record };
+  }
+  const wire = fault === "truncated" ? fault : undefined;
   try {
-    const body = await runAction(ctx, req, form, record, requestId);
-    return { status: 200, requestId, body, record };
+    const body = await runAction(ctx, req, form, record, requestId, fault);
+    return { status: 200, requestId, body, record, wire };
   } catch (err) {
     const error = err instanceof StsError ? err : stsErrors.internal();
     record.status = error.status;
     record.errorCode = error.code;
-    return { status: error.status, requestId, body: errorXml(error, requestId), record };
+    return { status: error.status, requestId, body: errorXml(error, requestId), record, wire };
   }
 }
 
@@ -78,12 +92,12 @@ async function runAction(
   form: Readonly<Record<string, string>>,
   record: StsRequestRecord,
   requestId: string,
+  fault: StsFaultNow,
 ): Promise<string> {
-  const fault = ctx.faults.nextStsFault();
-  const accessKeyId = accessKeyIdOf(req);
-  if (accessKeyId !== undefined) record.accessKeyId = accessKeyId;
   if (fault === "throttle") throw stsErrors.throttling();
   if (fault === "unavailable") throw stsErrors.serviceUnavailable();
+  if (fault === "expired-token") throw stsErrors.expiredToken();
+  if (fault === "region-disabled") throw stsErrors.regionDisabled(ctx.world.instance.accountId);
   const version = form["Version"] ?? STS_VERSION;
   if (!SUPPORTED_ACTIONS.includes(record.action) || version !== STS_VERSION) {
     throw stsErrors.invalidAction(record.action, version);
@@ -92,15 +106,27 @@ async function runAction(
   if (record.action === "AssumeRoleWithWebIdentity") {
     // Unsigned: the token is the credential. A signature, if any, is ignored (as AWS does).
     const result = assumeRoleWithWebIdentity({ world: ctx.world, issued: ctx.issued, now }, form);
-    return assumeRoleWithWebIdentityXml(result.session, result, requestId);
+    return answerFault(fault, assumeRoleWithWebIdentityXml(faultySession(fault, result.session, now), result, requestId));
   }
   const auth = await authenticate({ world: ctx.world, issued: ctx.issued, now }, req);
   if (!auth.ok) throw auth.error;
   const identity = callerIdentity(auth.caller);
   record.callerArn = identity.arn;
-  if (record.action === "GetCallerIdentity") return getCallerIdentityXml(identity, requestId);
+  if (record.action === "GetCallerIdentity") return answerFault(fault, getCallerIdentityXml(identity, requestId));
   const session = assumeRole({ world: ctx.world, issued: ctx.issued, now }, auth.caller, form);
-  return assumeRoleXml(session, requestId);
+  return answerFault(fault, assumeRoleXml(faultySession(fault, session, now), requestId));
+}
+
+/** The expired-credentials fault: the session as issued, but its Expiration an hour in the past. */
+function faultySession<S extends { expiration: Date }>(fault: StsFaultNow, session: S, now: Date): S {
+  return fault === "expired-credentials" ? { ...session, expiration: new Date(now.getTime() - 3600_000) } : session;
+}
+
+/** The no-credentials fault: a 200 whose result lacks Credentials (GetCallerIdentity: lacks the identity). */
+function answerFault(fault: StsFaultNow, xml: string): string {
+  if (fault !== "no-credentials") return xml;
+  if (xml.includes("<Credentials>")) return xml.replace(/ *<Credentials>[\s\S]*?<\/Credentials>\n/, "");
+  return xml.replace(/ *<(Arn|UserId|Account)>[^<]*<\/\1>\n/g, "");
 }
 
 /** Query-protocol parameters: the URL query plus an x-www-form-urlencoded body (body wins). */

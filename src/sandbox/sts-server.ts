@@ -32,15 +32,27 @@ async function serve(
     body,
   });
   opts.onRequest(out.record);
+  if (out.wire === "hang") return; // read, never answered; close() drops the socket
   await server.delay(opts.faults.current.latencyMs);
   if (server.closed || res.destroyed) return;
+  if (out.wire === "reset") {
+    req.socket.resetAndDestroy();
+    return;
+  }
+  const [contentType, text] = out.wire === "html-502" ? ["text/html", PROXY_502] : ["text/xml", out.body];
+  // truncated: a complete HTTP message whose XML stops half-way.
+  const sent = out.wire === "truncated" ? Buffer.from(text).subarray(0, Math.floor(Buffer.byteLength(text) / 2)) : Buffer.from(text);
   res.sendDate = false;
   res.writeHead(out.status, {
-    "content-type": "text/xml",
-    "content-length": String(Buffer.byteLength(out.body)),
-    "x-amzn-requestid": out.requestId,
+    "content-type": contentType,
+    "content-length": String(sent.length),
+    ...(out.wire === "html-502" ? { server: "nginx" } : { "x-amzn-requestid": out.requestId }),
     // The SDKs correct clock skew from this header, so it follows the sandbox clock.
     date: opts.now().toUTCString(),
   });
-  res.end(out.body);
+  res.end(sent);
 }
+
+/** What a proxy in front of an unreachable upstream answers. */
+const PROXY_502 =
+  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";

@@ -1,4 +1,4 @@
-import { NoCredentialsError } from "../errors.js";
+import { BadAnswerError, NoCredentialsError } from "../errors.js";
 import { ImdsClient, ImdsHttpError } from "../imds/imds-client.js";
 import type { ImdsConfig } from "../imds/imds-config.js";
 import { parseIdentityDocument, parseImdsCredentials, parseRoleListing } from "../imds/parse-imds.js";
@@ -35,9 +35,12 @@ export async function imdsSource(deps: ImdsSourceDeps): Promise<SourceResult> {
     client.get(ROLE_LIST + encodeURIComponent(roleName)).then((body) => parseImdsCredentials(body, roleName)),
     identityPromise,
   ]);
-  if (credentials.expiration && credentials.expiration <= deps.now()) {
-    deps.warn(
-      `warning: IMDS served credentials for ${roleName} that expired at ${credentials.expiration.toISOString()}; STS will likely refuse them`,
+  const now = deps.now();
+  if (credentials.expiration && credentials.expiration <= now) {
+    // EC2 rotates instance credentials well before they expire: expired ones mean a clock or an IMDS out of step.
+    throw new BadAnswerError(
+      `IMDS at ${client.endpoint} answered with credentials for ${roleName} that had already expired at ${iso(credentials.expiration)} (by this machine's clock ${iso(now)})`,
+      { hint: "clock skew or a stuck metadata service: check this machine's clock (NTP: timedatectl, chrony), then run again" },
     );
   }
   const partition = partitionOfRegion(identity.region);
@@ -55,4 +58,8 @@ export async function imdsSource(deps: ImdsSourceDeps): Promise<SourceResult> {
     instanceId: identity.instanceId,
     region: identity.region,
   };
+}
+
+function iso(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

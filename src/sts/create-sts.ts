@@ -1,16 +1,38 @@
+import { BadAnswerError } from "../errors.js";
+import { checkCredentials, unreadableAnswer, type AnswerMeta, type StsCall } from "./sts-answer.js";
 import type { AssumeRoleOutput, StsApi, StsConfig } from "./sts-api.js";
 
 type Sdk = typeof import("@aws-sdk/client-sts");
+type Client = InstanceType<Sdk["STSClient"]>;
+/** What `send` needs of an SDK command (each command's own stack types do not unify). */
+interface StsCommand {
+  readonly middlewareStack: { add(middleware: never, options: object): void };
+}
 
-/** The one place that builds an STSClient. The SDK is imported on first use, never at start-up. */
-export function createSts(config: StsConfig): StsApi {
-  let loaded: Promise<{ sdk: Sdk; client: InstanceType<Sdk["STSClient"]> }> | undefined;
+/**
+ * The one place that builds an STSClient. The SDK is imported on first use, never at start-up. Every
+ * answer is checked before it is returned: anything that is not an STS answer is a BadAnswerError (exit 6).
+ */
+export function createSts(config: StsConfig, now: () => Date = () => new Date()): StsApi {
+  let loaded: Promise<{ sdk: Sdk; client: Client }> | undefined;
   const load = () =>
     (loaded ??= import("@aws-sdk/client-sts").then((sdk) => ({ sdk, client: new sdk.STSClient(clientConfig(config)) })));
+  const endpoint = config.endpoint ?? `https://sts.${config.region}.amazonaws.com`;
+  const send = async <O>(command: StsCommand, call: StsCall): Promise<{ out: O; meta: AnswerMeta }> => {
+    const { client } = await load();
+    const meta: AnswerMeta = {};
+    command.middlewareStack.add(recordAnswer(meta) as never, { step: "deserialize", priority: "low", name: "assumeRoleRecordAnswer" });
+    try {
+      return { out: (await client.send(command as Parameters<Client["send"]>[0])) as O, meta };
+    } catch (err) {
+      throw unreadableAnswer(err, call, meta) ?? err;
+    }
+  };
   return {
     async assumeRole(input) {
-      const { sdk, client } = await load();
-      const out = await client.send(
+      const { sdk } = await load();
+      const call = { what: `AssumeRole ${input.RoleArn}`, endpoint };
+      const { out, meta } = await send<SdkAssumeOutput>(
         // The input is the SDK's own shape (the plan built it); readonly lists are copied for its mutable types.
         new sdk.AssumeRoleCommand({
           ...input,
@@ -18,30 +40,51 @@ export function createSts(config: StsConfig): StsApi {
           TransitiveTagKeys: input.TransitiveTagKeys ? [...input.TransitiveTagKeys] : undefined,
           PolicyArns: input.PolicyArns?.map((p) => ({ ...p })),
         }),
+        call,
       );
       config.debug?.(`sts: AssumeRole ${input.RoleArn} (attempts ${out.$metadata.attempts ?? 1})`);
-      return toOutput(out, "AssumeRole");
+      return toOutput(out, call, meta, now());
     },
     async assumeRoleWithWebIdentity(input) {
-      const { sdk, client } = await load();
-      const out = await client.send(
+      const { sdk } = await load();
+      const call = { what: `AssumeRoleWithWebIdentity ${input.roleArn}`, endpoint };
+      const { out, meta } = await send<SdkAssumeOutput>(
         new sdk.AssumeRoleWithWebIdentityCommand({
           RoleArn: input.roleArn,
           RoleSessionName: input.roleSessionName,
           WebIdentityToken: input.webIdentityToken,
           DurationSeconds: input.durationSeconds,
         }),
+        call,
       );
       config.debug?.(`sts: AssumeRoleWithWebIdentity ${input.roleArn} (attempts ${out.$metadata.attempts ?? 1})`);
-      return toOutput(out, "AssumeRoleWithWebIdentity");
+      return toOutput(out, call, meta, now());
     },
     async getCallerIdentity() {
-      const { sdk, client } = await load();
-      const out = await client.send(new sdk.GetCallerIdentityCommand({}));
-      if (!out.Account || !out.Arn || !out.UserId) throw new Error("STS GetCallerIdentity answered without an identity");
+      const { sdk } = await load();
+      const call = { what: "GetCallerIdentity", endpoint };
+      const { out, meta } = await send<{ Account?: string; Arn?: string; UserId?: string }>(new sdk.GetCallerIdentityCommand({}), call);
+      if (!out.Account || !out.Arn || !out.UserId) {
+        throw new BadAnswerError(`STS answered GetCallerIdentity without Account, Arn and UserId (HTTP ${meta.status ?? "?"})`, {
+          hint: `that is not an STS answer; is ${endpoint} really STS (AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL)?`,
+        });
+      }
       return { account: out.Account, arn: out.Arn, userId: out.UserId };
     },
   };
+}
+
+/** A middleware next to the wire: keeps the status, content type and Date header of each answer (the last attempt wins). */
+function recordAnswer(meta: AnswerMeta) {
+  return <A, R>(next: (args: A) => Promise<R>) =>
+    async (args: A): Promise<R> => {
+      const result = await next(args);
+      const response = (result as { response?: { statusCode?: number; headers?: Record<string, string | undefined> } }).response;
+      meta.status = response?.statusCode;
+      meta.contentType = response?.headers?.["content-type"];
+      meta.date = response?.headers?.["date"];
+      return result;
+    };
 }
 
 function clientConfig(config: StsConfig) {
@@ -67,17 +110,13 @@ function clientConfig(config: StsConfig) {
 interface SdkAssumeOutput {
   Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined;
   AssumedRoleUser?: { Arn?: string } | undefined;
+  $metadata: { attempts?: number };
 }
 
-function toOutput(out: SdkAssumeOutput, operation: string): AssumeRoleOutput {
-  const c = out.Credentials;
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !out.AssumedRoleUser?.Arn) {
-    throw new Error(`STS ${operation} answered without credentials`);
-  }
-  return {
-    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration },
-    assumedRoleArn: out.AssumedRoleUser.Arn,
-  };
+function toOutput(out: SdkAssumeOutput, call: StsCall, meta: AnswerMeta, now: Date): AssumeRoleOutput {
+  const assumedRoleArn = out.AssumedRoleUser?.Arn;
+  const credentials = checkCredentials(out.Credentials, assumedRoleArn, call, meta, now);
+  return { credentials, assumedRoleArn: assumedRoleArn! };
 }
 
 const noop = (): void => {};

@@ -40,6 +40,7 @@ const NETWORK = new Set([
 
 /** Pure: an error thrown by the STS client → the typed error the user sees, with a hint that says what to fix. */
 export function mapStsError(err: unknown, ctx: StsCallContext): CliError {
+  if (err instanceof CliError) return err; // already said (a BadAnswerError from create-sts.ts)
   const e = (err ?? {}) as SdkErrorShape;
   const code = e.Code ?? (e.name && e.name !== "Error" ? e.name : undefined) ?? e.code ?? "Error";
   const status = e.$metadata?.httpStatusCode;
@@ -49,7 +50,8 @@ export function mapStsError(err: unknown, ctx: StsCallContext): CliError {
   if (code === "AccessDenied" || code === "AccessDeniedException") return accessDenied(ctx, awsMessage, err);
   if (THROTTLING.has(code) || (status !== undefined && status >= 500)) {
     const reason = THROTTLING.has(code) ? `throttled (${code})` : `unavailable (HTTP ${status})`;
-    return new ThrottledError(`STS ${reason} on ${what} after ${attempts ?? "several"} attempts`, {
+    const tries = attempts === undefined ? "several attempts" : attempts === 1 ? "1 attempt" : `${attempts} attempts`;
+    return new ThrottledError(`STS ${reason} on ${what} after ${tries}`, {
       hint: "many processes are calling STS at once; retry later or spread the calls out",
       cause: err,
     });
@@ -67,10 +69,7 @@ export function mapStsError(err: unknown, ctx: StsCallContext): CliError {
     });
   }
   if (NETWORK.has(code) || (status === undefined && e.$metadata === undefined && /^E[A-Z]+$/.test(code))) {
-    return new NetworkError(`STS could not be reached at ${ctx.endpoint} for ${what} (${code})`, {
-      hint: "check the network, --region, and AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
-      cause: err,
-    });
+    return networkError(e, code, what, ctx, err);
   }
   if (code === "RegionDisabledException") {
     return new StsRequestError(`STS is not activated in this region for ${what}`, code, {
@@ -85,6 +84,23 @@ export function mapStsError(err: unknown, ctx: StsCallContext): CliError {
     return new StsRequestError(`STS refused ${what}: ${awsMessage}`, code, { hint, cause: err });
   }
   return new CliError(`STS ${what} failed: ${code}: ${awsMessage}`, { exitCode: EXIT.internal, cause: err });
+}
+
+/** No answer: say which way it failed (the SDK names a reset connection "TimeoutError"; its errno says what happened). */
+function networkError(e: SdkErrorShape, code: string, what: string, ctx: StsCallContext, cause: unknown): NetworkError {
+  const errno = e.code !== undefined && /^E[A-Z]+$/.test(e.code) ? e.code : code;
+  const tries = (e.$metadata?.attempts ?? 1) > 1 ? `, ${e.$metadata!.attempts} attempts` : "";
+  const hint = "check the network, --region, and AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL";
+  if (errno === "ECONNRESET" || errno === "EPIPE") {
+    return new NetworkError(`STS at ${ctx.endpoint} closed the connection without answering ${what} (${errno}${tries})`, {
+      hint: `a proxy or firewall on the way may be cutting connections; ${hint}`,
+      cause,
+    });
+  }
+  if (errno === "ETIMEDOUT" || errno === "TimeoutError" || errno === "RequestTimeout") {
+    return new NetworkError(`STS at ${ctx.endpoint} did not answer ${what} in time (${errno}${tries})`, { hint, cause });
+  }
+  return new NetworkError(`STS could not be reached at ${ctx.endpoint} for ${what} (${errno}${tries})`, { hint, cause });
 }
 
 function accessDenied(ctx: StsCallContext, awsMessage: string, cause: unknown): AccessDeniedError {

@@ -163,6 +163,45 @@ describe("IMDS faults", () => {
     expect((await imdsGet(sb, "/latest/meta-data/instance-id")).status).toBe(200);
   });
 
+  it("imds401After: the first N GETs are answered, every later one is 401 even with a fresh token", async () => {
+    const sb = await start({ faults: { imds401After: 2 } });
+    const token = await imdsToken(sb);
+    expect((await imdsGet(sb, "/latest/meta-data/instance-id", token)).status).toBe(200);
+    expect((await imdsGet(sb, "/latest/meta-data/instance-id")).status).toBe(200);
+    expect((await imdsGet(sb, "/latest/meta-data/instance-id", token)).status).toBe(401);
+    expect((await imdsGet(sb, "/latest/meta-data/instance-id", await imdsToken(sb))).status).toBe(401);
+    sb.setFaults({ imds401After: 0 });
+    expect((await imdsGet(sb, "/latest/meta-data/instance-id", token)).status).toBe(200);
+  });
+
+  it("imdsFault spoils the credentials document: garbage, code-not-success, expired", async () => {
+    const sb = await start({ faults: { imdsFault: "garbage" } });
+    const path = "/latest/meta-data/iam/security-credentials/ExampleRole";
+    const body = async () => (await imdsGet(sb, path, await imdsToken(sb))).text();
+    const garbage = await body();
+    expect(() => JSON.parse(garbage)).toThrow();
+    expect(garbage).toContain('"AccessKeyId"');
+    expect(garbage).not.toContain("SecretAccessKey");
+    sb.setFaults({ imdsFault: "code-not-success" });
+    expect(JSON.parse(await body())).toMatchObject({ Code: "InternalError", Message: expect.any(String) });
+    sb.setFaults({ imdsFault: "expired" });
+    const expired = JSON.parse(await body()) as { Code: string; Expiration: string };
+    expect(expired.Code).toBe("Success");
+    expect(new Date(expired.Expiration).getTime()).toBeLessThan(Date.now() - 3000_000);
+    // Other paths are untouched.
+    expect((await imdsGet(sb, "/latest/meta-data/instance-id")).status).toBe(200);
+  });
+
+  it("imdsFault html: every request, the token PUT too, answers 200 with an HTML page (with v1-only, the PUT keeps its 405)", async () => {
+    const sb = await start({ faults: { imdsFault: "html" } });
+    const res = await put(sb, { [TTL]: "21600" });
+    expect([res.status, res.headers.get("content-type")]).toEqual([200, "text/html"]);
+    expect(await res.text()).toMatch(/^<!DOCTYPE html>/);
+    expect(await (await imdsGet(sb, "/latest/meta-data/iam/security-credentials/")).text()).toMatch(/^<!DOCTYPE html>/);
+    sb.setFaults({ imdsV1Only: true });
+    expect((await put(sb, { [TTL]: "21600" })).status).toBe(405);
+  });
+
   it("latencyMs delays every IMDS response", async () => {
     const sb = await start({ faults: { latencyMs: 150 } });
     const started = Date.now();

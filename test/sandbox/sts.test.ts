@@ -326,6 +326,68 @@ describe("STS faults", () => {
     expect(sb.counts.sts.AssumeRole).toBe(2);
   });
 
+  it("stsFault answers every request after the throttled/5xx ones with its fault, recorded on the request", async () => {
+    const sb = await start({ faults: { stsThrottleFirst: 1, stsFault: "expired-token" } });
+    const client = stsClient(sb, await instanceCreds(sb), { config: { maxAttempts: 1 } });
+    expect((await failure(whoami(client))).name).toBe("Throttling");
+    expect(await failure(whoami(client))).toMatchObject({ name: "ExpiredToken", status: 400 });
+    expect(sb.requests.map((r) => [r.fault, r.status])).toEqual([
+      ["throttle", 400],
+      ["expired-token", 400],
+    ]);
+    sb.setFaults({ stsFault: "none" });
+    expect((await whoami(client)).Arn).toBe(INSTANCE_SESSION);
+  });
+
+  it.each([
+    ["region-disabled", { name: "RegionDisabledException", status: 403, message: /^STS is not activated in this region for account:123456789012\./ }],
+    ["html-502", { status: 502, message: /XML parse error/ }],
+    ["truncated", { status: 200, message: /XML parse error/ }],
+    ["reset", { status: undefined, message: /ECONNRESET|socket hang up/ }],
+  ] as const)("stsFault %s: what the JS SDK surfaces", async (fault, expected) => {
+    const sb = await start({ faults: { stsFault: fault } });
+    const client = stsClient(sb, await instanceCreds(sb), { config: { maxAttempts: 1 } });
+    const e = await failure(assume(client, { RoleArn: ASSUMED, RoleSessionName: "fault" }));
+    expect(e.status).toBe(expected.status);
+    expect(e.message).toMatch(expected.message);
+    if ("name" in expected) expect(e.name).toBe(expected.name);
+    expect(sb.requests[0]?.fault).toBe(fault);
+  });
+
+  it("stsFault html-502 and truncated on the wire: a proxy's page; half of the normal XML", async () => {
+    const sb = await start({ faults: { stsFault: "html-502" } });
+    const post = () => fetch(sb.stsEndpoint, { method: "POST", body: "Action=GetCallerIdentity&Version=2011-06-15" });
+    const page = await post();
+    expect([page.status, page.headers.get("content-type")]).toEqual([502, "text/html"]);
+    expect(await page.text()).toContain("<h1>502 Bad Gateway</h1>");
+    sb.setFaults({ stsFault: "truncated" });
+    const cut = await post();
+    const body = await cut.text();
+    expect(cut.headers.get("content-type")).toBe("text/xml");
+    expect(body).toMatch(/^<ErrorResponse /); // unsigned: the error answer, cut in half
+    expect(body).not.toContain("</ErrorResponse>");
+  });
+
+  it("stsFault hang: the request is read and never answered", async () => {
+    const sb = await start({ faults: { stsFault: "hang" } });
+    const client = stsClient(sb, await instanceCreds(sb), { config: { maxAttempts: 1, requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } } });
+    expect((await failure(whoami(client))).name).toBe("TimeoutError");
+    expect(sb.requests.map((r) => [r.action, r.fault, r.status])).toEqual([["GetCallerIdentity", "hang", 0]]);
+  });
+
+  it("stsFault no-credentials and expired-credentials: a 200 without Credentials, or with an Expiration in the past", async () => {
+    const sb = await start({ faults: { stsFault: "no-credentials" } });
+    const client = stsClient(sb, await instanceCreds(sb));
+    const bare = await assume(client, { RoleArn: ASSUMED, RoleSessionName: "fault" });
+    expect(bare.Credentials).toBeUndefined();
+    expect(bare.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${A}:assumed-role/ExampleAssumedRole/fault`);
+    const id = await whoami(client);
+    expect([id.Arn, id.Account, id.UserId]).toEqual([undefined, undefined, undefined]);
+    sb.setFaults({ stsFault: "expired-credentials" });
+    const expired = await assume(client, { RoleArn: ASSUMED, RoleSessionName: "fault" });
+    expect(expired.Credentials!.Expiration!.getTime()).toBeLessThan(Date.now() - 3000_000);
+  });
+
   it("latencyMs delays every STS response", async () => {
     const sb = await start();
     const client = stsClient(sb, await instanceCreds(sb));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runChain } from "../../src/chain/run-chain.js";
-import { AccessDeniedError, CliError, NetworkError, NoCredentialsError, StsRequestError, ThrottledError } from "../../src/errors.js";
+import { AccessDeniedError, BadAnswerError, NetworkError, NoCredentialsError, StsRequestError, ThrottledError } from "../../src/errors.js";
 import { buildPlan } from "../../src/plan/build-plan.js";
 import { mapStsError } from "../../src/sts/map-sts-error.js";
 import type { SourceResult } from "../../src/types.js";
@@ -214,8 +214,12 @@ describe("mapStsError", () => {
     [sdkError("ValidationError", 400, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."), StsRequestError, "exceeds the MaxSessionDuration"],
     [sdkError("RegionDisabledException", 403), StsRequestError, "not activated"],
     [sdkError("AccessDenied", 403, "MultiFactorAuthentication failed with invalid MFA one time pass code."), AccessDeniedError, "the MFA code for arn:aws:iam::1:role/R was refused"],
-    [sdkError("RequestTimeout", undefined), NetworkError, "could not be reached"],
-    [Object.assign(new Error("STS AssumeRole answered without credentials"), { $metadata: {} }), CliError, "answered without credentials"],
+    [sdkError("RequestTimeout", undefined), NetworkError, "did not answer AssumeRole arn:aws:iam::1:role/R in time (RequestTimeout, 3 attempts)"],
+    // The SDK names a reset connection TimeoutError; its errno says what happened.
+    [Object.assign(new Error("socket hang up"), { name: "TimeoutError", code: "ECONNRESET", $metadata: { attempts: 1 } }), NetworkError, "closed the connection without answering AssumeRole arn:aws:iam::1:role/R (ECONNRESET)"],
+    [Object.assign(new Error("timed out"), { name: "TimeoutError", code: "ETIMEDOUT", $metadata: { attempts: 2 } }), NetworkError, "did not answer AssumeRole arn:aws:iam::1:role/R in time (ETIMEDOUT, 2 attempts)"],
+    // Already explained by create-sts.ts: passed through unchanged.
+    [new BadAnswerError("STS answered AssumeRole X with no Credentials (HTTP 200 text/xml)"), BadAnswerError, "STS answered AssumeRole X with no Credentials"],
   ])("%s → %s", (err, type, message) => {
     const mapped = mapStsError(err, ctx);
     expect(mapped).toBeInstanceOf(type);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, NoCredentialsError } from "../../src/errors.js";
+import { BadAnswerError, ConfigError, NoCredentialsError } from "../../src/errors.js";
 import { imdsConfigFromEnv } from "../../src/imds/imds-config.js";
 import { parseIdentityDocument, parseImdsCredentials, parseRoleListing } from "../../src/imds/parse-imds.js";
 import { envSource } from "../../src/sources/env-source.js";
@@ -74,8 +74,35 @@ describe("IMDS payloads", () => {
     }
   });
 
-  it.each(["<html>404</html>", "{}", '{"Code":"Success","AccessKeyId":"A"}', "[]"])("refuses %s", (body) => {
-    expect(() => parseImdsCredentials(body, "R")).toThrow(NoCredentialsError);
+  it.each([
+    ["<html>404</html>", "with an HTML/XML page"],
+    ["", "with an empty body"],
+    ['{"Code":"Success","AccessKeyId":"ASIA', "with something that is not a JSON object"],
+    ["[]", "with something that is not a JSON object"],
+    ["{}", "without AccessKeyId, SecretAccessKey, Token and Expiration"],
+    ['{"Code":"Success","AccessKeyId":"A"}', "without AccessKeyId, SecretAccessKey, Token and Expiration"],
+    ['{"Code":"InternalError","Message":"try later"}', 'with Code "InternalError", not Success: try later'],
+    ['{"AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"soon"}', "with an invalid Expiration 'soon'"],
+  ])("an answer not per protocol is exit 6 (BadAnswerError), one line, never quoting the body: %s", (body, says) => {
+    const err = (() => {
+      try {
+        parseImdsCredentials(body, "R");
+      } catch (e) {
+        return e as BadAnswerError;
+      }
+      throw new Error("accepted");
+    })();
+    expect(err).toBeInstanceOf(BadAnswerError);
+    expect(err.exitCode).toBe(6);
+    expect(err.message).toBe(`IMDS answered iam/security-credentials/R ${says}`);
+    expect(err.hint).toBeDefined();
+  });
+
+  it("a role listing that is not a role name (a portal's page) is exit 6, not a role called <!DOCTYPE", () => {
+    expect(() => parseRoleListing("<!DOCTYPE html>\n<html></html>")).toThrow(BadAnswerError);
+    expect(() => parseRoleListing("<!DOCTYPE html>")).toThrow("IMDS answered iam/security-credentials/ with an HTML/XML page");
+    expect(() => parseIdentityDocument("<html></html>")).toThrow("IMDS answered instance-identity/document with an HTML/XML page");
+    expect(() => parseIdentityDocument("{}")).toThrow(BadAnswerError);
   });
 
   it("reads the identity document and the role listing", () => {
