@@ -210,6 +210,33 @@ describe("withCache", () => {
   });
 });
 
+describe("cache locks that are not lock files", () => {
+  it("a symbolic link at an entry's lock: one warning, the link removed (never followed), the run goes on without the cache", async () => {
+    const { base, dir, options, warnings, debug } = setup("use");
+    mkdirSync(dir, { mode: 0o700 });
+    const target = join(base, "target");
+    writeFileSync(target, "untouched");
+    const lock = join(dir, `${cacheKey([SOURCE, HOP1])}.lock`);
+    symlinkSync(target, lock);
+    const inner = fakeInner();
+    const hop = withCache(inner, options);
+    const started = performance.now();
+    await hop(call([SOURCE, HOP1]));
+    await hop(call([SOURCE, HOP2]));
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(inner.calls).toBe(2);
+    expect(warnings).toEqual([`warning: credential cache: ${lock} is a symbolic link, not a lock file assume-role made; removed it; continuing without the cache for this run`]);
+    expect(debug.filter((l) => l.startsWith("warning"))).toEqual([]);
+    expect(readFileSync(target, "utf8")).toBe("untouched");
+    expect(readdirSync(dir)).toEqual([]);
+    // the next run has its cache back
+    const next = withCache(inner, options);
+    await next(call([SOURCE, HOP1]));
+    await next(call([SOURCE, HOP1]));
+    expect(inner.calls).toBe(3);
+  });
+});
+
 describe("cache key and location", () => {
   it("the key is a hash of every chain element, in order", () => {
     expect(cacheKey([SOURCE, HOP1])).toMatch(/^[0-9a-f]{64}$/);
