@@ -42,6 +42,14 @@ const ctx: Context = {
   spawn,
   askTerminal,
   pid: process.pid,
+  isProcessRunning: (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+  },
   platform: process.platform,
   hostname: () => hostname(),
   username: () => safeUsername(),

@@ -6,7 +6,8 @@
  *   live holder's lock always looks fresh, however long it holds it (an MFA prompt);
  * - a lock whose mtime is older than `staleMs` was left by a process that died: it is removed (by one
  *   waiter at a time);
- * - a waiter gives up after `timeoutMs` (LockTimeoutError) and never waits longer;
+ * - a waiter gives up when one holder has kept the lock for `timeoutMs` of its wait (LockTimeoutError);
+ *   while the lock changes hands the queue is moving, and the wait goes on;
  * - a symbolic link or anything but a regular file at the path is refused at once (UnsafePathError):
  *   assume-role never makes one, and waiting would not make it go away.
  * No pid liveness checks: a pid may be reused by an unrelated process, and the heartbeat says more.
@@ -20,7 +21,7 @@ import { errnoOf, isErrno, UnsafePathError } from "./unsafe-path-error.js";
 export type LockEnv = Pick<Context, "fs" | "pid" | "now" | "hostname">;
 
 export interface LockOptions {
-  /** Give up waiting after this long (default 10 s). */
+  /** Give up after waiting this long for one holder (default 10 s). */
   readonly timeoutMs?: number | undefined;
   /** A lock not refreshed for this long belongs to a dead process and is removed (default 10 s). */
   readonly staleMs?: number | undefined;
@@ -41,7 +42,7 @@ export class LockTimeoutError extends ConfigError {
   }
 }
 
-/** Take the lock, waiting at most `timeoutMs`. Throws LockTimeoutError or UnsafePathError. */
+/** Take the lock, waiting at most `timeoutMs` for any one holder. Throws LockTimeoutError or UnsafePathError. */
 export async function acquireLock(env: LockEnv, path: string, options: LockOptions = {}): Promise<FileLock> {
   const lock = await waitForLock(env, path, options);
   if (lock === undefined) throw new Error("unreachable: waitForLock without shouldStop");
@@ -69,8 +70,9 @@ export async function waitForLock(
 ): Promise<FileLock | undefined> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const staleMs = options.staleMs ?? 10_000;
-  const started = env.now().getTime();
+  let started = env.now().getTime();
   let holder: string | undefined;
+  let identity: string | undefined;
   for (let attempt = 0; ; attempt++) {
     const lock = await create(env, path, staleMs);
     if (lock !== undefined) return lock;
@@ -78,6 +80,10 @@ export async function waitForLock(
     let retryNow = seen === undefined;
     if (seen !== undefined) {
       holder = seen.holder ?? holder;
+      // The lock changed hands: the queue moves, and the wait is for the new holder's work.
+      const current = `${seen.ino} ${seen.holder ?? ""}`;
+      if (identity !== undefined && current !== identity) started = env.now().getTime();
+      identity = current;
       const age = env.now().getTime() - seen.mtimeMs;
       if (age > staleMs) {
         options.debug?.(`removing lock ${path}: not refreshed for ${Math.round(age / 1000)} s, its holder is gone`);
