@@ -62,6 +62,8 @@ export interface HopPlan {
   readonly sessionName?: string | undefined;
   /** Seconds asked for; undefined: the 1-hour default. Chained hops are capped when the hop runs. */
   readonly duration?: number | "max" | undefined;
+  /** Where `duration` was set, for messages: `--duration` or `duration_seconds of profile NAME`. */
+  readonly durationOrigin?: string | undefined;
   readonly externalId?: string | undefined;
   /** MFA device serial or ARN; the code is asked for (or taken from --mfa-token) when the hop runs. */
   readonly mfaSerial?: string | undefined;

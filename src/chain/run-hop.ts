@@ -15,9 +15,9 @@ export async function runHop(hop: HopPlan, index: number, caller: Caller, env: H
   const chained = await isChained(hop, index, caller, env);
   const duration = decideDuration(hop.duration, chained);
   if (duration.cappedFrom !== undefined) {
-    deps.warn(
-      `warning: --duration ${formatDuration(duration.cappedFrom)} lowered to 1h for ${arn}: AWS caps sessions assumed by role chaining at 1 hour`,
-    );
+    const origin = hop.durationOrigin ?? "--duration";
+    const asked = origin === "--duration" ? `--duration ${formatDuration(duration.cappedFrom)}` : `${origin} (${formatDuration(duration.cappedFrom)})`;
+    deps.warn(`warning: ${asked} lowered to 1h for ${arn}: AWS caps sessions assumed by role chaining at 1 hour`);
   }
   const template = sessionTemplate(hop, env.source, deps.ciSessionName);
   const sessionName = renderSessionName(template, await sessionVars(template, arn, index, env));

@@ -48,10 +48,12 @@ export function durationSeconds(name: string, profile: Properties): number | und
 
 /** The AssumeRole call of a profile with role_arn. */
 export function roleHop(name: string, profile: Properties): HopPlan {
+  const duration = durationSeconds(name, profile);
   return {
     role: { kind: "arn", arn: checked(name, profile, "role_arn")! },
     sessionName: checked(name, profile, "role_session_name"),
-    duration: durationSeconds(name, profile),
+    duration,
+    durationOrigin: duration === undefined ? undefined : `duration_seconds of profile ${name}`,
     externalId: checked(name, profile, "external_id"),
     mfaSerial: checked(name, profile, "mfa_serial"),
     profile: name,

@@ -59,6 +59,7 @@ export function buildPlan(input: PlanInput): ChainPlan {
     ...hop,
     sessionName: hop.sessionName ?? input.sessionName,
     duration: hop.duration ?? duration,
+    durationOrigin: hop.duration !== undefined ? hop.durationOrigin : duration !== undefined ? "--duration" : undefined,
     mfaSerial: hop.mfaSerial ?? (i === 0 ? input.mfaSerial : undefined),
     externalId: hop.externalId ?? (i === last ? input.externalId : undefined),
     policy: i === last ? input.policy : undefined,

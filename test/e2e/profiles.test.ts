@@ -70,12 +70,25 @@ describe("profiles chained from IMDS (credential_source = Ec2InstanceMetadata)",
     ]);
   });
 
-  it("a duration_seconds over 1h on a chained hop is lowered to 1h with a warning (the SDKs would send it and fail)", async () => {
+  it("a duration_seconds over 1h on a chained hop is lowered to 1h with a warning naming the profile (the SDKs would send it and fail)", async () => {
     const config = IMDS_CHAIN.replace("duration_seconds = 1800", "duration_seconds = 7200");
     const r = await runCli(["--profile", "imds-base"], { ...sandbox().env(), ...profileFiles(config) });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("lowered to 1h");
+    expect(r.stderr).toBe(
+      `assume-role: warning: duration_seconds of profile imds-base (2h) lowered to 1h for ${EXAMPLE_ASSUMED}: AWS caps sessions assumed by role chaining at 1 hour\n`,
+    );
     expect(hops().map((h) => h.params.DurationSeconds)).toEqual(["3600"]);
+  });
+
+  it("each capped hop's warning names where its duration came from: the profile's duration_seconds, or --duration", async () => {
+    const config = IMDS_CHAIN.replace("duration_seconds = 1800", "duration_seconds = 7200");
+    const r = await runCli(["--profile", "imds-base", "--duration", "3h", CROSS_ACCOUNT], { ...sandbox().env(), ...profileFiles(config) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `assume-role: warning: duration_seconds of profile imds-base (2h) lowered to 1h for ${EXAMPLE_ASSUMED}: AWS caps sessions assumed by role chaining at 1 hour\n` +
+        `assume-role: warning: --duration 3h lowered to 1h for ${CROSS_ACCOUNT}: AWS caps sessions assumed by role chaining at 1 hour\n`,
+    );
+    expect(hops().map((h) => h.params.DurationSeconds)).toEqual(["3600", "3600"]);
   });
 });
 

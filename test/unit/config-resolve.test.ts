@@ -49,7 +49,7 @@ s3 =
       },
       hops: [
         { role: { kind: "arn", arn: `${ROLE}1` }, mfaSerial: "arn:aws:iam::123456789012:mfa/me", profile: "mid" },
-        { role: { kind: "arn", arn: `${ROLE}2` }, sessionName: "me@example.com", duration: 900, externalId: "ext-123", profile: "top" },
+        { role: { kind: "arn", arn: `${ROLE}2` }, sessionName: "me@example.com", duration: 900, durationOrigin: "duration_seconds of profile top", externalId: "ext-123", profile: "top" },
       ],
     });
   });

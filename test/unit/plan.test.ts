@@ -144,8 +144,8 @@ describe("buildPlan", () => {
       source: { kind: "auto" },
       region: undefined,
       hops: [
-        { ...bare, role: { kind: "arn", arn: "arn:aws:iam::111111111111:role/Deploy" }, sessionName: undefined, duration: 1800, externalId: undefined, mfaSerial: "arn:aws:iam::111111111111:mfa/alice" },
-        { ...bare, role: { kind: "name", name: "Prod" }, sessionName: undefined, duration: 1800, externalId: "ext-123" },
+        { ...bare, role: { kind: "arn", arn: "arn:aws:iam::111111111111:role/Deploy" }, sessionName: undefined, duration: 1800, durationOrigin: "--duration", externalId: undefined, mfaSerial: "arn:aws:iam::111111111111:mfa/alice" },
+        { ...bare, role: { kind: "name", name: "Prod" }, sessionName: undefined, duration: 1800, durationOrigin: "--duration", externalId: "ext-123" },
       ],
     });
   });
