@@ -121,7 +121,7 @@ async function checkDirectory(ctx: Context, dir: string): Promise<void> {
 /** The profile-name rules of the cross-SDK parser; anything else could not be read back. */
 export function validateProfileName(name: string): void {
   if (!PROFILE_NAME.test(name)) {
-    throw new UsageError(`--write-profile '${name.replace(/[\r\n]/g, "\\n")}': not a valid profile name`, {
+    throw new UsageError(`--write-profile '${name}': not a valid profile name`, {
       hint: "use letters, digits and - / . % @ _ : + only (no spaces, brackets or line breaks)",
     });
   }
