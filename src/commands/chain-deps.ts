@@ -1,6 +1,7 @@
 import { cacheOptions, withCache } from "../cache/with-cache.js";
 import { stsAssumeHop } from "../chain/assume-hop.js";
 import type { ChainDeps } from "../chain/run-chain.js";
+import { maxAttemptsFromEnv } from "../config/max-attempts.js";
 import type { Context } from "../context.js";
 import { NoCredentialsError } from "../errors.js";
 import { ImdsClient } from "../imds/imds-client.js";
@@ -12,6 +13,7 @@ import { processSource } from "../sources/process-source.js";
 import { resolveSource, type SourceProviders } from "../sources/resolve-source.js";
 import { ssoSource } from "../sources/sso-source.js";
 import { webIdentitySource } from "../sources/web-identity-source.js";
+import type { StsFactory } from "../sts/sts-api.js";
 import { stsEndpointFromEnv } from "../sts/sts-endpoint.js";
 import type { Logger } from "../ui/logger.js";
 import { mfaCodeProvider } from "../ui/mfa-code.js";
@@ -26,15 +28,25 @@ export interface DepsOptions {
   readonly cacheMinFreshSeconds?: number | undefined;
 }
 
+/**
+ * ctx.sts with the retry budget of AWS_MAX_ATTEMPTS. Called before any network call, so that a value
+ * the SDKs would refuse is exit 8 at once (ConfigError).
+ */
+export function stsFactory(ctx: Context): StsFactory {
+  const maxAttempts = maxAttemptsFromEnv(ctx.env);
+  return maxAttempts === undefined ? ctx.sts : (config) => ctx.sts({ ...config, maxAttempts });
+}
+
 /** Wire the chain runner to the edges of `ctx`: sources, STS (behind the cache), MFA, logging. */
 export function chainDeps(ctx: Context, opts: DepsOptions, log: Logger): ChainDeps {
+  const sts = stsFactory(ctx);
   const stsEndpoint = stsEndpointFromEnv(ctx.env);
   const imds = lazyImds(ctx, log);
-  const providers = sourceProviders(ctx, opts, log, imds, stsEndpoint);
+  const providers = sourceProviders(ctx, sts, opts, log, imds, stsEndpoint);
   return {
     source: (plan) => resolveSource(plan, providers),
-    assumeHop: withCache(stsAssumeHop(ctx.sts), cacheOptions(ctx, opts, log)),
-    sts: ctx.sts,
+    assumeHop: withCache(stsAssumeHop(sts), cacheOptions(ctx, opts, log)),
+    sts,
     stsEndpoint,
     instanceId: async () => {
       const { config, client } = imds();
@@ -71,14 +83,14 @@ function lazyImds(ctx: Context, log: Logger): LazyImds {
   };
 }
 
-function sourceProviders(ctx: Context, opts: DepsOptions, log: Logger, imds: LazyImds, stsEndpoint: string | undefined): SourceProviders {
+function sourceProviders(ctx: Context, sts: StsFactory, opts: DepsOptions, log: Logger, imds: LazyImds, stsEndpoint: string | undefined): SourceProviders {
   const io = { env: ctx.env, fetch: ctx.fetch, protectSecret: ctx.protectSecret, readFile: (p: string) => ctx.fs.readFile(p, "utf8"), debug: log.debug };
   return {
     env: ctx.env,
     imds: () => imdsSource({ ...imds(), now: ctx.now, warn: log.warn }),
     container: () => containerSource(io),
     webIdentity: (plan) =>
-      webIdentitySource(plan, { ...io, sts: ctx.sts, stsEndpoint, region: opts.region, user: ctx.username(), host: ctx.hostname(), now: ctx.now }),
+      webIdentitySource(plan, { ...io, sts, stsEndpoint, region: opts.region, user: ctx.username(), host: ctx.hostname(), now: ctx.now }),
     process: (plan) => processSource(ctx, plan, log.debug),
     sso: (plan) => ssoSource(ctx, plan),
     debug: log.debug,
