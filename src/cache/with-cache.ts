@@ -18,9 +18,12 @@ export interface CacheOptions {
   readonly marginMs: number;
   readonly warn: (line: string) => void;
   readonly debug: (line: string) => void;
-  /** How long to wait for another process filling the same entry before going to STS alone (default 15 s). */
+  /**
+   * How long to wait for another process filling the same entry before going to STS alone (default 30 s:
+   * the SDK bounds the STS call it waits for, retries included, at about 26 s).
+   */
   readonly lockTimeoutMs?: number | undefined;
-  /** A lock its holder has not refreshed for this long was left by a process that died (default 10 s). */
+  /** A lock its holder has not refreshed for this long was left by a process that died (default 20 s). */
   readonly lockStaleMs?: number | undefined;
 }
 
@@ -97,8 +100,8 @@ export function withCache(inner: AssumeHop, options: CacheOptions): AssumeHop {
     let found: HopOutput | undefined;
     try {
       lock = await waitForLock(env, s.lockPath(key), {
-        timeoutMs: options.lockTimeoutMs ?? 15_000,
-        staleMs: options.lockStaleMs ?? 10_000,
+        timeoutMs: options.lockTimeoutMs ?? 30_000,
+        staleMs: options.lockStaleMs ?? 20_000,
         debug,
         shouldStop: options.mode === "use" ? async () => (found = await fresh()) !== undefined : undefined,
       });

@@ -26,10 +26,11 @@ export interface WriteProfileResult {
 }
 
 /**
- * Each writer holds the lock for milliseconds: a writer waits at most a few seconds for another, and a
- * lock not refreshed for 3 s was left by a writer that died.
+ * Each writer holds the lock for milliseconds: a writer waits at most 5 s for any one other. A dead
+ * writer's lock is removed at once (its pid is gone), or when not refreshed for 10 s (a live writer's
+ * event loop may stall for seconds on a loaded machine, and breaking its lock could lose its write).
  */
-const LOCK = { timeoutMs: 5_000, staleMs: 3_000 } as const;
+const LOCK = { timeoutMs: 5_000, staleMs: 10_000 } as const;
 /** A temp file of a write older than this belongs to a writer that died, whatever its pid says now. */
 const LEFTOVER_TEMP_MS = 60_000;
 

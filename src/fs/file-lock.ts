@@ -4,13 +4,15 @@
  * - taken by creating the file with O_EXCL (never through a link: O_EXCL fails on any existing name);
  * - while held, its mtime is refreshed every staleMs/4 (a heartbeat through the open descriptor), so a
  *   live holder's lock always looks fresh, however long it holds it (an MFA prompt);
- * - a lock whose mtime is older than `staleMs` was left by a process that died: it is removed (by one
- *   waiter at a time);
+ * - a lock was left by a process that died when its pid runs no process on this host (asked with
+ *   signal 0, Context.isProcessRunning), or when its mtime is older than `staleMs` (another host, or the
+ *   pid reused by an unrelated process): it is removed, by one waiter at a time;
  * - a waiter gives up when one holder has kept the lock for `timeoutMs` of its wait (LockTimeoutError);
  *   while the lock changes hands the queue is moving, and the wait goes on;
  * - a symbolic link or anything but a regular file at the path is refused at once (UnsafePathError):
  *   assume-role never makes one, and waiting would not make it go away.
- * No pid liveness checks: a pid may be reused by an unrelated process, and the heartbeat says more.
+ * A running pid proves nothing (pids are reused), so only the heartbeat keeps a lock alive; `staleMs`
+ * must exceed how long a busy holder's event loop may stall (module loading on a loaded machine).
  */
 import type { FileHandle } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,7 +20,7 @@ import type { Context } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { errnoOf, isErrno, UnsafePathError } from "./unsafe-path-error.js";
 
-export type LockEnv = Pick<Context, "fs" | "pid" | "now" | "hostname">;
+export type LockEnv = Pick<Context, "fs" | "pid" | "now" | "hostname" | "isProcessRunning">;
 
 export interface LockOptions {
   /** Give up after waiting this long for one holder (default 10 s). */
@@ -84,9 +86,9 @@ export async function waitForLock(
       const current = `${seen.ino} ${seen.holder ?? ""}`;
       if (identity !== undefined && current !== identity) started = env.now().getTime();
       identity = current;
-      const age = env.now().getTime() - seen.mtimeMs;
-      if (age > staleMs) {
-        options.debug?.(`removing lock ${path}: not refreshed for ${Math.round(age / 1000)} s, its holder is gone`);
+      const gone = deadHolder(env, seen, staleMs);
+      if (gone !== undefined) {
+        options.debug?.(`removing lock ${path}: ${gone}`);
         retryNow = await removeIfUnchanged(env, path, seen, staleMs);
       }
     }
@@ -143,8 +145,19 @@ async function create(env: LockEnv, path: string, staleMs: number): Promise<File
 interface SeenLock {
   readonly ino: number;
   readonly mtimeMs: number;
-  /** "pid 123 on host since …", for messages; undefined when the file is empty or garbage. */
+  /** What the holder wrote; undefined when the file is empty or garbage. */
+  readonly pid?: number | undefined;
+  readonly host?: string | undefined;
+  /** "pid 123 on host since …", for messages. */
   readonly holder: string | undefined;
+}
+
+/** Why the lock's holder is gone, or undefined when it may be alive. */
+function deadHolder(env: LockEnv, seen: SeenLock, staleMs: number): string | undefined {
+  const age = env.now().getTime() - seen.mtimeMs;
+  if (age > staleMs) return `not refreshed for ${Math.round(age / 1000)} s, its holder is gone`;
+  if (seen.pid === undefined || seen.pid === env.pid || seen.host !== env.hostname()) return undefined;
+  return env.isProcessRunning?.(seen.pid) === false ? `its holder, pid ${seen.pid}, is no longer running` : undefined;
 }
 
 /** What is at `path` now: undefined when nothing; a link or a non-file is refused. */
@@ -158,23 +171,23 @@ async function inspect(env: LockEnv, path: string): Promise<SeenLock | undefined
   }
   if (stats.isSymbolicLink()) throw new UnsafePathError(path, "is a symbolic link, not a lock file assume-role made", `remove ${path}`);
   if (!stats.isFile()) throw new UnsafePathError(path, "is not a regular file, so it cannot be assume-role's lock file", `remove ${path}`);
-  return { ino: stats.ino, mtimeMs: stats.mtimeMs, holder: await holderOf(env, path) };
+  return { ino: stats.ino, mtimeMs: stats.mtimeMs, ...(await holderOf(env, path)) };
 }
 
-async function holderOf(env: LockEnv, path: string): Promise<string | undefined> {
+async function holderOf(env: LockEnv, path: string): Promise<Pick<SeenLock, "pid" | "host" | "holder">> {
   try {
     const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = env.fs.constants;
     const handle = await env.fs.open(path, O_RDONLY | (O_NOFOLLOW ?? 0) | (O_NONBLOCK ?? 0));
     try {
       const v = JSON.parse(await handle.readFile("utf8")) as { pid?: unknown; host?: unknown; since?: unknown };
-      if (typeof v.pid !== "number" || typeof v.host !== "string") return undefined;
-      return `pid ${v.pid} on ${v.host}${typeof v.since === "string" ? ` since ${v.since}` : ""}`;
+      if (typeof v.pid !== "number" || typeof v.host !== "string") return { holder: undefined };
+      return { pid: v.pid, host: v.host, holder: `pid ${v.pid} on ${v.host}${typeof v.since === "string" ? ` since ${v.since}` : ""}` };
     } finally {
       await handle.close();
     }
   } catch {
     // empty (its creator is between open and write, or died there), garbage, or gone: judged by age alone
-    return undefined;
+    return { holder: undefined };
   }
 }
 

@@ -97,6 +97,26 @@ describe("file lock", () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it("a fresh lock whose holder's pid runs no process on this host is removed at once (signal 0 says so)", async () => {
+    const path = lockPath();
+    const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+    await new Promise((r) => child.once("exit", r));
+    leftLock(path, 0, child.pid!);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const debug: string[] = [];
+    const { value: lock, ms } = await timed(acquireLock(fsContext({}, { isProcessRunning: alive }), path, { timeoutMs: 10_000, staleMs: 60_000, debug: (l) => debug.push(l) }));
+    expect(ms).toBeLessThan(1_000);
+    expect(debug).toEqual([`removing lock ${path}: its holder, pid ${child.pid}, is no longer running`]);
+    await (lock as Awaited<ReturnType<typeof acquireLock>>).release();
+  });
+
   it("an empty lock file (its creator died between open and write) is removed once its mtime is old", async () => {
     const path = lockPath();
     writeFileSync(path, "");
