@@ -3,6 +3,7 @@ import type { Context } from "./context.js";
 import { exitStatusOf } from "./commands/exit-status.js";
 import { CliError, EXIT } from "./errors.js";
 import { createProgram } from "./program.js";
+import { escapeControls } from "./ui/escape-controls.js";
 
 /** The one error boundary: run argv, turn every failure into one stderr message and an exit code. */
 export async function runCli(ctx: Context, argv: readonly string[], onVerbose: (verbose: boolean) => void = () => {}): Promise<number> {
@@ -26,16 +27,20 @@ export async function runCli(ctx: Context, argv: readonly string[], onVerbose: (
   }
 }
 
+/**
+ * One line for the message, then the hint's lines: whatever user input they quote, each stays one line
+ * and cannot drive the terminal (escapeControls); only the line breaks between a hint's lines are kept.
+ */
 function reportError(ctx: Context, err: unknown, verbose: boolean): void {
   const message = err instanceof Error ? err.message : String(err);
-  const lines = [`assume-role: ${message}`];
-  if (err instanceof CliError && err.hint) lines.push(...err.hint.split("\n").map((l, i) => (i === 0 ? `  hint: ${l}` : `  ${l}`)));
+  const lines = [`assume-role: ${escapeControls(message)}`];
+  if (err instanceof CliError && err.hint) lines.push(...err.hint.split("\n").map((l, i) => (i === 0 ? `  hint: ${escapeControls(l)}` : `  ${escapeControls(l)}`)));
   if (!(err instanceof CliError)) lines.push("  this is a bug in assume-role; run again with -v and report the output");
   if (verbose) {
     for (let cause = (err as { cause?: unknown }).cause; cause; cause = (cause as { cause?: unknown }).cause) {
-      lines.push(`  caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`);
+      lines.push(`  caused by: ${escapeControls(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause))}`);
     }
-    if (!(err instanceof CliError) && err instanceof Error && err.stack) lines.push(err.stack);
+    if (!(err instanceof CliError) && err instanceof Error && err.stack) lines.push(...err.stack.split("\n").map(escapeControls));
   }
   ctx.stderr.write(lines.join("\n") + "\n");
 }

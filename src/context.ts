@@ -25,6 +25,8 @@ export interface Context {
   readonly hostname: () => string;
   readonly username: () => string;
   readonly pid: number;
+  /** Whether a process with this pid runs on this host (signal 0); absent where that cannot be asked. */
+  readonly isProcessRunning?: ((pid: number) => boolean) | undefined;
   readonly platform: NodeJS.Platform;
   /** Register a secret so that nothing written to stderr can contain it. */
   readonly protectSecret: (secret: string) => void;

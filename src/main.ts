@@ -34,7 +34,6 @@ const ctx: Context = {
   sts: (config) =>
     createSts({
       ...config,
-      maxAttempts: maxAttempts(process.env.AWS_MAX_ATTEMPTS),
       useFipsEndpoint: process.env.AWS_USE_FIPS_ENDPOINT === "true",
       useDualstackEndpoint: process.env.AWS_USE_DUALSTACK_ENDPOINT === "true",
     }),
@@ -42,6 +41,14 @@ const ctx: Context = {
   spawn,
   askTerminal,
   pid: process.pid,
+  isProcessRunning: (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+  },
   platform: process.platform,
   hostname: () => hostname(),
   username: () => safeUsername(),
@@ -58,12 +65,6 @@ const ctx: Context = {
 };
 
 process.exitCode = await runCli(ctx, argv, (v) => (verbose = v));
-
-/** AWS_MAX_ATTEMPTS, the SDKs' standard retry knob; ignored unless a whole number from 1 to 10. */
-function maxAttempts(value: string | undefined): number | undefined {
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 1 && n <= 10 ? n : undefined;
-}
 
 function safeUsername(): string {
   try {

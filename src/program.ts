@@ -6,6 +6,7 @@ import type { Context } from "./context.js";
 import { UsageError } from "./errors.js";
 import { FORMAT_NAMES, SHELL_FORMAT_NAMES } from "./outputs/formatters/format-names.js";
 import { IMDS_FAULT_KINDS, STS_FAULT_KINDS } from "./sandbox/fault-kinds.js";
+import { escapeCommanderError } from "./ui/escape-controls.js";
 
 export const VERSION = "0.1.0";
 
@@ -112,7 +113,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     cmd.configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
-      outputError: (s, write) => write(s.replace(/^error: /, "assume-role: ")),
+      outputError: (s, write) => write(escapeCommanderError(s.replace(/^error: /, "assume-role: "))),
     });
   }
   return program;

@@ -22,6 +22,7 @@ export type WebIdentityToken =
  * the environment; the others come from a profile or from flags.
  */
 export type SourcePlan =
+  /** `profile`: the profile's credential_source; for `auto`, the selected profile that holds only settings. */
   | { readonly kind: "auto" | "env" | "imds" | "container"; readonly profile?: string | undefined }
   | {
       readonly kind: "static";

@@ -3,6 +3,7 @@ import type { Context } from "../context.js";
 import { CliError } from "../errors.js";
 import { waitForLock, type FileLock, type LockEnv } from "../fs/file-lock.js";
 import type { HopResult } from "../types.js";
+import { UnsafePathError } from "../fs/unsafe-path-error.js";
 import type { Logger } from "../ui/logger.js";
 import { DEFAULT_MARGIN_SECONDS, isFresh, parseMargin } from "./cache-entry.js";
 import { cacheDirectory, cacheFileName } from "./cache-key.js";
@@ -18,9 +19,12 @@ export interface CacheOptions {
   readonly marginMs: number;
   readonly warn: (line: string) => void;
   readonly debug: (line: string) => void;
-  /** How long to wait for another process filling the same entry before going to STS alone (default 60 s). */
+  /**
+   * How long to wait for another process filling the same entry before going to STS alone (default 30 s:
+   * the SDK bounds the STS call it waits for, retries included, at about 26 s).
+   */
   readonly lockTimeoutMs?: number | undefined;
-  /** A lock older than this is broken even if its holder still runs, e.g. sits at an MFA prompt (default 120 s). */
+  /** A lock its holder has not refreshed for this long was left by a process that died (default 20 s). */
   readonly lockStaleMs?: number | undefined;
 }
 
@@ -52,21 +56,27 @@ export function cacheOptions(
  * hop, so without its caller, the source, IMDS or an MFA prompt. On a miss, the entry's lock is taken (waiting
  * processes pick up the entry as soon as the holder writes it), the hop runs, and the result is written
  * atomically. Any cache problem (unsafe directory, I/O error, lock timeout) is one warning, and the
- * hop goes to STS as if there were no cache: the cache never stops a chain.
+ * hop goes to STS as if there were no cache: the cache never stops a chain. Waiting for another
+ * process's STS call is bounded by lockTimeoutMs. A lock that is a symbolic link (or not a file) turns
+ * the cache off for the rest of the run; the link is removed (the directory is private, so it was not
+ * planted by another user) so that the next run has its cache back.
  */
 export function withCache(options: CacheOptions): AnswerHop {
   const inner: AnswerHop = (call) => call.run();
   if (options.mode === "off") return inner;
   const { env, debug } = options;
   let warned = false;
-  const trouble = (what: string, err: unknown) => {
-    const detail = err instanceof CliError ? `${err.message}${err.hint ? ` (${err.hint})` : ""}` : err instanceof Error ? err.message : String(err);
-    const line = `warning: credential cache: ${what}: ${detail}; continuing without it`;
+  const say = (line: string) => {
     if (warned) debug(line);
     else options.warn(line);
     warned = true;
   };
+  const trouble = (what: string, err: unknown) => {
+    const detail = err instanceof CliError ? `${err.message}${err.hint ? ` (${err.hint})` : ""}` : err instanceof Error ? err.message : String(err);
+    say(`warning: credential cache: ${what}: ${detail}; continuing without it`);
+  };
   let opened: Promise<CacheStore | undefined> | undefined;
+  let unsafe = false;
   const store = () =>
     (opened ??=
       options.dir === undefined
@@ -74,7 +84,7 @@ export function withCache(options: CacheOptions): AnswerHop {
         : openCacheStore(env, options.dir, debug).catch((err: unknown) => (trouble("cannot use the directory", err), undefined)));
 
   return async (call) => {
-    const s = await store();
+    const s = unsafe ? undefined : await store();
     if (s === undefined) return inner(call);
     const key = cacheFileName(call.key);
     const role = call.label;
@@ -92,13 +102,19 @@ export function withCache(options: CacheOptions): AnswerHop {
     let found: HopResult | undefined;
     try {
       lock = await waitForLock(env, s.lockPath(key), {
-        timeoutMs: options.lockTimeoutMs ?? 60_000,
-        staleMs: options.lockStaleMs ?? 120_000,
+        timeoutMs: options.lockTimeoutMs ?? 30_000,
+        staleMs: options.lockStaleMs ?? 20_000,
         debug,
         shouldStop: options.mode === "use" ? async () => (found = await fresh()) !== undefined : undefined,
       });
     } catch (err) {
-      trouble(`cannot lock the entry for ${role}`, err);
+      if (err instanceof UnsafePathError) {
+        unsafe = true;
+        const removed = await env.fs.unlink(err.path).then(() => "; removed it", () => `; remove it`);
+        say(`warning: credential cache: ${err.message}${removed}; continuing without the cache for this run`);
+      } else {
+        trouble(`cannot lock the entry for ${role}`, err);
+      }
       return inner(call);
     }
     if (lock === undefined) return found!;

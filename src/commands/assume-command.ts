@@ -1,4 +1,4 @@
-import { validateProfileName, writeProfile } from "../config/write-profile.js";
+import { checkWriteProfileTarget, writeProfile } from "../config/write-profile.js";
 import type { Context } from "../context.js";
 import { buildExportSet } from "../outputs/export-set.js";
 import { githubEnvPath, writeGithubOutputs } from "../outputs/github-env-file.js";
@@ -22,8 +22,8 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
     ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
     return;
   }
-  // A bad profile name or a missing $GITHUB_ENV must cost no STS call and no MFA prompt.
-  if (opts.writeProfile !== undefined) validateProfileName(opts.writeProfile);
+  // A bad profile name or credentials file, or a missing $GITHUB_ENV, must cost no STS call and no MFA prompt.
+  if (opts.writeProfile !== undefined) await checkWriteProfileTarget(ctx, opts.writeProfile, opts.credentialsFile);
   const githubEnv = opts.format === "github" && opts.writeProfile === undefined ? await githubEnvPath(ctx) : undefined;
   const result = await resolveChain(ctx, roles, opts, log);
   if (opts.writeProfile !== undefined) {

@@ -1,5 +1,6 @@
 import { cacheOptions, withCache } from "../cache/with-cache.js";
 import type { ChainDeps, InstanceFacts } from "../chain/run-chain.js";
+import { maxAttemptsFromEnv } from "../config/max-attempts.js";
 import type { Context } from "../context.js";
 import { NoCredentialsError } from "../errors.js";
 import { ImdsClient, ImdsHttpError } from "../imds/imds-client.js";
@@ -13,6 +14,7 @@ import { processSource } from "../sources/process-source.js";
 import { resolveSource, type SourceProviders } from "../sources/resolve-source.js";
 import { ssoSource } from "../sources/sso-source.js";
 import { webIdentitySource } from "../sources/web-identity-source.js";
+import type { StsFactory } from "../sts/sts-api.js";
 import { stsEndpointFromEnv } from "../sts/sts-endpoint.js";
 import type { Logger } from "../ui/logger.js";
 import { mfaCodeProvider } from "../ui/mfa-code.js";
@@ -26,21 +28,31 @@ export interface DepsOptions {
 }
 
 /**
+ * ctx.sts with the retry budget of AWS_MAX_ATTEMPTS. Called before any network call, so that a value
+ * the SDKs would refuse is exit 8 at once (ConfigError).
+ */
+export function stsFactory(ctx: Context): StsFactory {
+  const maxAttempts = maxAttemptsFromEnv(ctx.env);
+  return maxAttempts === undefined ? ctx.sts : (config) => ctx.sts({ ...config, maxAttempts });
+}
+
+/**
  * Wire the chain runner to the edges of `ctx`: sources, STS (behind the cache, keyed by the plan and local facts
  * read here without a network request), IMDS facts on demand, MFA, logging.
  */
 export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions, log: Logger): Promise<ChainDeps> {
+  const sts = stsFactory(ctx);
   const stsEndpoint = stsEndpointFromEnv(ctx.env);
   const imds = lazyImds(ctx, log);
   const region = plan.region.kind === "imds" ? plan.region.fallback : plan.region.region;
-  const providers = sourceProviders(ctx, { ...opts, region }, log, imds, stsEndpoint);
+  const providers = sourceProviders(ctx, sts, { ...opts, region }, log, imds, stsEndpoint);
   const cache = cacheOptions(ctx, opts, log);
   const machine = cache.mode === "off" || plan.effectiveSource !== "imds" ? "" : `${imds().config.endpoint}:${await machineIdentity(ctx)}`;
   return {
     source: (p) => resolveSource(p, providers),
     answerHop: withCache(cache),
     hopKeys: hopKeys(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint, { user: ctx.username(), host: ctx.hostname(), now: ctx.now() }),
-    sts: ctx.sts,
+    sts,
     stsEndpoint,
     instance: instanceFacts(imds),
     mfaCode: mfaCodeProvider(ctx, opts.mfaToken),
@@ -107,14 +119,21 @@ function lazyImds(ctx: Context, log: Logger): LazyImds {
   };
 }
 
-function sourceProviders(ctx: Context, opts: DepsOptions & { region: string }, log: Logger, imds: LazyImds, stsEndpoint: string | undefined): SourceProviders {
+function sourceProviders(
+  ctx: Context,
+  sts: StsFactory,
+  opts: DepsOptions & { region: string },
+  log: Logger,
+  imds: LazyImds,
+  stsEndpoint: string | undefined,
+): SourceProviders {
   const io = { env: ctx.env, fetch: ctx.fetch, protectSecret: ctx.protectSecret, readFile: (p: string) => ctx.fs.readFile(p, "utf8"), debug: log.debug };
   return {
     env: ctx.env,
     imds: () => imdsSource({ ...imds(), now: ctx.now, warn: log.warn }),
     container: () => containerSource(io),
     webIdentity: (plan) =>
-      webIdentitySource(plan, { ...io, sts: ctx.sts, stsEndpoint, region: opts.region, user: ctx.username(), host: ctx.hostname(), now: ctx.now }),
+      webIdentitySource(plan, { ...io, sts, stsEndpoint, region: opts.region, user: ctx.username(), host: ctx.hostname(), now: ctx.now }),
     process: (plan) => processSource(ctx, plan, log.debug),
     sso: (plan) => ssoSource(ctx, plan),
     debug: log.debug,

@@ -11,6 +11,7 @@ import { MAX_RENEW_WINDOW_SECONDS } from "../serve/credential-refresher.js";
 import { exportedRegion } from "./assume-command.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
+import { escapeControls } from "../ui/escape-controls.js";
 
 const USAGE_HINT = "assume-role exec [options] [ROLE...] -- CMD [ARGS...]";
 export const EXIT_NOT_FOUND = 127;
@@ -61,7 +62,7 @@ export async function startEndpoint(ctx: Context, roles: string[], opts: Resolve
     rerun: () => rerunChain(ctx, roles, opts, log),
     now: ctx.now,
     protectSecret: ctx.protectSecret,
-    warn: (line) => ctx.stderr.write(`assume-role: ${line}\n`),
+    warn: (line) => ctx.stderr.write(`assume-role: ${escapeControls(line)}\n`),
     debug: log.debug,
     command,
   });

@@ -11,7 +11,7 @@ import type { ResolveOptions } from "./resolve-options.js";
 /** Flags (+ the selected profile) → plan. Reads only the config files and the --policy file. */
 export async function planFromOptions(ctx: Context, roles: string[], opts: ResolveOptions): Promise<ChainPlan> {
   const profileName = opts.profile ?? profileFromEnv(ctx, opts);
-  const profile = profileName === undefined ? undefined : await loadProfilePlan(ctx, profileName);
+  const profile = profileName === undefined ? undefined : await loadProfilePlan(ctx, profileName, { credentialsRequired: opts.source === "profile" });
   const policy = opts.policy === undefined ? undefined : await readPolicy(ctx, opts.policy);
   return buildPlan({ ...opts, roles, profile, policy, env: ctx.env });
 }

@@ -2,6 +2,7 @@ import type { Context } from "../context.js";
 import { mapStsError } from "../sts/map-sts-error.js";
 import { stsEndpointFromEnv } from "../sts/sts-endpoint.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
+import { stsFactory } from "./chain-deps.js";
 import { resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
@@ -10,7 +11,7 @@ export async function whoamiCommand(ctx: Context, roles: string[], opts: Resolve
   const log = createLogger(ctx.stderr, verbosityOf(opts));
   const result = await resolveChain(ctx, roles, opts, log);
   const endpoint = stsEndpointFromEnv(ctx.env);
-  const sts = ctx.sts({ region: result.region, endpoint, credentials: result.credentials, debug: log.debug });
+  const sts = stsFactory(ctx)({ region: result.region, endpoint, credentials: result.credentials, debug: log.debug });
   const id = await sts.getCallerIdentity().catch((err: unknown) => {
     throw mapStsError(err, { operation: "GetCallerIdentity", endpoint: endpoint ?? `sts.${result.region}` });
   });

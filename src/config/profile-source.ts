@@ -18,6 +18,22 @@ const NAMED_SOURCES = { Ec2InstanceMetadata: "imds", Environment: "env", EcsCont
 
 const SSO_KEYS = ["sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name", "sso_registration_scopes"];
 
+/** Keys that make a profile a credential source (or a role hop); a profile with none of them holds only settings. */
+const CREDENTIAL_KEYS = [
+  "role_arn",
+  "credential_source",
+  "web_identity_token_file",
+  "credential_process",
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
+  ...SSO_KEYS,
+];
+
+export function holdsCredentials(profile: Properties): boolean {
+  return CREDENTIAL_KEYS.some((k) => value(profile, k) !== undefined);
+}
+
 /** `referrer`: the profile whose source this one is, for "did not contain credential information". */
 export function baseSource(set: ProfileSet, name: string, profile: Properties, referrer?: string): BaseSource {
   const named = value(profile, "credential_source");

@@ -1,5 +1,6 @@
 import type { Context } from "../context.js";
-import { ConfigError } from "../errors.js";
+import { CliError, ConfigError } from "../errors.js";
+import { readRegularFile } from "../fs/read-regular-file.js";
 import { sharedFilePaths } from "./file-locations.js";
 import { profileSetFromText, type ProfileSet } from "./profile-set.js";
 
@@ -10,13 +11,17 @@ export async function readProfileSet(ctx: Context): Promise<ProfileSet> {
   return profileSetFromText({ config, credentials }, files);
 }
 
-/** A missing file is an empty one (as in every SDK); one that exists but cannot be read is an error. */
+/**
+ * A missing file is an empty one (as in every SDK); one that exists but cannot be read, or is not a
+ * regular file (a FIFO would block the read forever), is an error naming it.
+ */
 async function readOptional(ctx: Context, path: string): Promise<string> {
+  const hint = "point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at a regular file";
   try {
-    return await ctx.fs.readFile(path, "utf8");
+    return (await readRegularFile(ctx, path, hint))?.toString("utf8") ?? "";
   } catch (err) {
+    if (err instanceof CliError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return "";
     throw new ConfigError(`${path}: cannot be read (${code ?? (err as Error).message})`, {
       hint: "check the file's permissions, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere",
       cause: err,

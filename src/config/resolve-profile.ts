@@ -6,12 +6,14 @@
  * - after the selected profile, a source profile with complete static keys is a base, even when it
  *   also has role_arn;
  * - `source_profile` naming the profile itself means "this profile's own credentials, then its role";
- * - any other profile reached twice is a loop.
+ * - any other profile reached twice is a loop;
+ * - a selected profile with settings only (region, ...) is an error for the profile provider, and for
+ *   the default chain a source of settings: see ResolveOptions.
  */
 import type { ProfilePlan } from "../plan/build-plan.js";
 import type { HopPlan } from "../types.js";
 import { checkEndpointKeys, checkForeignKeys, checkHopKeys } from "./check-profile-keys.js";
-import { baseSource, staticSource, type BaseSource } from "./profile-source.js";
+import { baseSource, holdsCredentials, staticSource, type BaseSource } from "./profile-source.js";
 import type { ProfileSet, Properties } from "./profile-set.js";
 import { configError, roleHop, value } from "./profile-values.js";
 
@@ -21,10 +23,25 @@ export interface ResolvedProfile {
   readonly visited: readonly string[];
 }
 
-export function resolveProfile(set: ProfileSet, selected: string): ResolvedProfile {
+export interface ResolveOptions {
+  /**
+   * What a selected profile that holds only settings (region, output, ...) means:
+   * - undefined: the profile provider's rule (the conformance data): "did not contain credential information";
+   * - "default-chain": what the SDKs' default chains do: its settings apply and the credentials come
+   *   from the next sources of the chain (source `auto`: environment, web identity, container, IMDS);
+   * - "required": the same error, with a hint for `--source profile`, which asks for the profile's own credentials.
+   */
+  readonly settingsOnly?: "default-chain" | "required" | undefined;
+}
+
+export function resolveProfile(set: ProfileSet, selected: string, options: ResolveOptions = {}): ResolvedProfile {
   const where = `${set.files.config} or ${set.files.credentials}`;
   if (set.profiles.size === 0) {
     throw configError(selected, `not found: no profiles were defined in ${where}`, "create the profile, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at your files");
+  }
+  const settings = set.profiles.get(selected);
+  if (settings !== undefined && options.settingsOnly !== undefined && !holdsCredentials(settings)) {
+    return settingsOnly(set, selected, settings, options.settingsOnly);
   }
   const visited: string[] = [];
   const roles: Array<[string, Properties]> = [];
@@ -61,6 +78,25 @@ export function resolveProfile(set: ProfileSet, selected: string): ResolvedProfi
   const selectedProfile = set.profiles.get(selected)!;
   checkEndpointKeys(set, selected, selectedProfile, base.source.kind === "imds");
   return { plan: { name: selected, source: base.source, hops, region: value(selectedProfile, "region") }, visited };
+}
+
+/**
+ * A selected profile with settings only: its checks as for any profile, then either a plan with source
+ * `auto` and the profile's region, or (`required`) the provider's error.
+ */
+function settingsOnly(set: ProfileSet, name: string, profile: Properties, mode: "default-chain" | "required"): ResolvedProfile {
+  checkForeignKeys(name, profile);
+  if (mode === "required") {
+    throw configError(
+      name,
+      `profile \`${name}\` did not contain credential information`,
+      "--source profile takes credentials from the profile only: give it keys, credential_process, SSO settings or role_arn, or drop --source profile to take them from the environment, container or IMDS",
+    );
+  }
+  checkHopKeys(name, profile, false);
+  // `auto` may end on IMDS: the profile's IMDS settings would be ignored there, so they are refused as for credential_source.
+  checkEndpointKeys(set, name, profile, true);
+  return { plan: { name, source: { kind: "auto", profile: name }, hops: [], region: value(profile, "region") }, visited: [name] };
 }
 
 /** The profile that signs this profile's AssumeRole; undefined: the profile itself (credential_source or self-reference). */

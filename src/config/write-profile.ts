@@ -1,9 +1,9 @@
 import { dirname } from "node:path";
 import type { Context } from "../context.js";
 import { CliError, ConfigError, UsageError } from "../errors.js";
-import { atomicWrite, lstatOrUndefined, refuseUnlessRegularFile } from "../fs/atomic-write.js";
+import { atomicWrite, lstatOrUndefined, refuseUnlessRegularFile, removeLeftoverTemps } from "../fs/atomic-write.js";
 import { withFileLock } from "../fs/file-lock.js";
-import { ensureDir } from "../fs/secure-dir.js";
+import { ensureDir, octal } from "../fs/secure-dir.js";
 import { errnoOf, isErrno, UnsafePathError } from "../fs/unsafe-path-error.js";
 import type { Credentials } from "../types.js";
 import { editCredentialsSection, PROFILE_NAME } from "./write-profile-section.js";
@@ -25,16 +25,40 @@ export interface WriteProfileResult {
   readonly replaced: boolean;
 }
 
-/** How long a writer waits for another one before giving up (each holds the lock for milliseconds). */
-const LOCK_TIMEOUT_MS = 30_000;
-const LOCK_STALE_MS = 30_000;
+/**
+ * Each writer holds the lock for milliseconds: a writer waits at most 5 s for any one other. A dead
+ * writer's lock is removed at once (its pid is gone), or when not refreshed for 10 s (a live writer's
+ * event loop may stall for seconds on a loaded machine, and breaking its lock could lose its write).
+ */
+const LOCK = { timeoutMs: 5_000, staleMs: 10_000 } as const;
+/** A temp file of a write older than this belongs to a writer that died, whatever its pid says now. */
+const LEFTOVER_TEMP_MS = 60_000;
+
+/**
+ * What can be checked before any STS call (or MFA prompt), so that a run that could not write costs
+ * nothing: the profile name, the file is absent or a regular file (not a link, a directory, a FIFO), and
+ * its directory is not writable by group or others. Returns the resolved path.
+ */
+export async function checkWriteProfileTarget(ctx: Context, name: string, explicitPath: string | undefined): Promise<string> {
+  validateProfileName(name);
+  const path = credentialsFilePath(ctx.env, explicitPath);
+  try {
+    const before = await lstatOrUndefined(ctx, path);
+    if (before) refuseUnlessRegularFile(path, before);
+    await checkDirectory(ctx, dirname(path));
+  } catch (err) {
+    throw explained(err, path);
+  }
+  return path;
+}
 
 /**
  * Set section [name] of the shared credentials file to `credentials`, every other byte unchanged
  * (see editCredentialsSection for what happens inside the section). Read-modify-write under the lock
  * `<file>.lock`; written atomically with mode 0600; a missing parent directory is created 0700; a
- * symbolic link at the path is refused. A section holding long-term keys, or role/SSO/process settings
- * the SDKs would use instead of the written keys, is replaced only with `force`.
+ * symbolic link at the path, or a directory writable by group or others, is refused. Temp files of
+ * writers that were killed mid-write are removed. A section holding long-term keys, or role/SSO/process
+ * settings the SDKs would use instead of the written keys, is replaced only with `force`.
  */
 export async function writeProfile(ctx: Context, request: WriteProfileRequest): Promise<WriteProfileResult> {
   validateProfileName(request.name);
@@ -42,33 +66,63 @@ export async function writeProfile(ctx: Context, request: WriteProfileRequest): 
   const values = credentialValues(request.credentials);
   try {
     await ensureDir(ctx, dirname(path));
+    await checkDirectory(ctx, dirname(path));
     return await withFileLock(
       ctx,
       `${path}.lock`,
       async () => {
         const before = await lstatOrUndefined(ctx, path);
         if (before) refuseUnlessRegularFile(path, before);
+        await removeLeftoverTemps(ctx, path, { isRunning: ctx.isProcessRunning, maxAgeMs: LEFTOVER_TEMP_MS });
         const original = before ? await readNoFollow(ctx, path) : "";
         const edit = editCredentialsSection(original, request.name, values);
         refuseEdit(edit, request, path);
         await atomicWrite(ctx, path, Buffer.from(edit.text, "latin1"), { mode: 0o600, previous: before });
         return { path, expiration: request.credentials.expiration, replaced: edit.existed };
       },
-      { timeoutMs: LOCK_TIMEOUT_MS, staleMs: LOCK_STALE_MS },
+      LOCK,
     );
   } catch (err) {
-    if (err instanceof CliError) throw err;
-    throw new ConfigError(`cannot write the credentials file ${path}: ${errnoOf(err)}`, {
-      hint: `check that you can write ${dirname(path)}, or choose another file with --credentials-file`,
-      cause: err,
-    });
+    throw explained(err, path);
+  }
+}
+
+function explained(err: unknown, path: string): CliError {
+  if (err instanceof CliError) return err;
+  return new ConfigError(`cannot write the credentials file ${path}: ${errnoOf(err)}`, {
+    hint: `check that you can write ${dirname(path)}, or choose another file with --credentials-file`,
+    cause: err,
+  });
+}
+
+/**
+ * Whoever can write the directory can replace the credentials file (rename over it) with one that
+ * sends the SDKs elsewhere, or read the next one we write through a planted link: as for the cache.
+ * A directory that does not exist yet is created 0700.
+ */
+async function checkDirectory(ctx: Context, dir: string): Promise<void> {
+  let stats;
+  try {
+    stats = await ctx.fs.stat(dir);
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return;
+    throw err;
+  }
+  if (!stats.isDirectory()) throw new UnsafePathError(dir, "is not a directory", "choose another file with --credentials-file");
+  const mode = stats.mode & 0o777;
+  if (mode & 0o022) {
+    throw new UnsafePathError(
+      dir,
+      `is writable by ${mode & 0o002 ? "others" : "its group"} (mode ${octal(mode)}), who could replace the credentials file in it`,
+      `chmod go-w ${dir}`,
+    );
   }
 }
 
 /** The profile-name rules of the cross-SDK parser; anything else could not be read back. */
 export function validateProfileName(name: string): void {
   if (!PROFILE_NAME.test(name)) {
-    throw new UsageError(`--write-profile '${name.replace(/[\r\n]/g, "\\n")}': not a valid profile name`, {
+    throw new UsageError(`--write-profile '${name}': not a valid profile name`, {
       hint: "use letters, digits and - / . % @ _ : + only (no spaces, brackets or line breaks)",
     });
   }
@@ -121,16 +175,19 @@ function refuseEdit(edit: ReturnType<typeof editCredentialsSection>, request: Wr
   }
 }
 
-/** Read the file as bytes (latin1 string), without following a link swapped in after the lstat. */
+/** Read the file as bytes (latin1 string), without following a link or opening a FIFO swapped in after the lstat. */
 async function readNoFollow(ctx: Context, path: string): Promise<string> {
   let handle;
   try {
-    handle = await ctx.fs.open(path, ctx.fs.constants.O_RDONLY | ctx.fs.constants.O_NOFOLLOW);
+    const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = ctx.fs.constants;
+    handle = await ctx.fs.open(path, O_RDONLY | O_NOFOLLOW | (O_NONBLOCK ?? 0));
   } catch (err) {
     if (isErrno(err, "ELOOP")) throw new UnsafePathError(path, "is a symbolic link; assume-role does not write credentials through links", "replace the link with a regular file");
     throw err;
   }
   try {
+    // a FIFO swapped in after the lstat would block the read forever
+    if (!(await handle.stat()).isFile()) throw new UnsafePathError(path, "is not a regular file", "remove it or choose another path");
     return (await handle.readFile()).toString("latin1");
   } finally {
     await handle.close();

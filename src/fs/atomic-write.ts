@@ -46,6 +46,38 @@ export function tempPathFor(env: Pick<Context, "pid">, path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${env.pid}-${randomBytes(6).toString("hex")}`);
 }
 
+export interface LeftoverRules {
+  /** False when that pid runs no process on this host (its writer died); undefined: not knowable here. */
+  readonly isRunning?: ((pid: number) => boolean) | undefined;
+  /** A temp file older than this was left by a writer that died, whatever its pid says (a write takes milliseconds). */
+  readonly maxAgeMs: number;
+}
+
+/**
+ * Remove the temp files atomicWrite left next to `path` when its writer was killed mid-write (each may be
+ * a full copy of a secret file): regular files named `.NAME.tmp-PID-RANDOM` whose pid is not running or
+ * that are older than `maxAgeMs`. Callers hold the lock that serialises writers of `path`. Best effort:
+ * returns the names removed.
+ */
+export async function removeLeftoverTemps(env: Pick<Context, "fs" | "pid" | "now">, path: string, rules: LeftoverRules): Promise<string[]> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.tmp-`;
+  const removed: string[] = [];
+  const names = await env.fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length)) : null;
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    const stats = await env.fs.lstat(join(dir, name)).catch(() => undefined);
+    if (!stats?.isFile()) continue;
+    const old = env.now().getTime() - stats.mtimeMs > rules.maxAgeMs;
+    const dead = pid !== env.pid && rules.isRunning?.(pid) === false;
+    if (!old && !dead) continue;
+    await env.fs.unlink(join(dir, name)).then(() => removed.push(name), () => undefined);
+  }
+  return removed;
+}
+
 export function refuseUnlessRegularFile(path: string, stats: Stats): void {
   if (stats.isSymbolicLink()) {
     throw new UnsafePathError(path, "is a symbolic link; assume-role does not write credentials through links", `replace the link with a regular file, or point the tool at the link's target`);

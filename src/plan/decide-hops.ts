@@ -26,9 +26,8 @@ export function decideHops(requested: readonly HopPlan[], ctx: HopContext): { ho
     if (duration.cappedFrom !== undefined) {
       const role = hop.role.kind === "arn" ? hop.role.arn : hop.role.name;
       const origin = hop.durationOrigin ?? "--duration";
-      warnings.push(
-        `warning: ${origin} ${formatDuration(duration.cappedFrom)} lowered to 1h for ${role}: AWS caps sessions assumed by role chaining at 1 hour`,
-      );
+      const asked = origin === "--duration" ? `--duration ${formatDuration(duration.cappedFrom)}` : `${origin} (${formatDuration(duration.cappedFrom)})`;
+      warnings.push(`warning: ${asked} lowered to 1h for ${role}: AWS caps sessions assumed by role chaining at 1 hour`);
     }
     const tags = (hop.tags ?? []).filter((t) => !inherited.has(t.key.toLowerCase()));
     const transitive = (hop.transitiveTagKeys ?? []).filter((k) => !inherited.has(k.toLowerCase()));

@@ -36,7 +36,8 @@ function describeSource(source: SourcePlan, env: Env): string {
     case "auto": {
       const kind = effectiveSource(source, env);
       const text = describeSource({ kind } as SourcePlan, env);
-      return `auto → ${text} (decided from the environment; tried in order: environment keys, web identity, container, IMDS)`;
+      const settings = source.profile === undefined ? "" : `; profile ${source.profile} holds only settings, so they apply and the credentials come from this chain`;
+      return `auto → ${text} (decided from the environment; tried in order: environment keys, web identity, container, IMDS${settings})`;
     }
     case "imds":
       return `IMDS (instance profile)${from}`;

@@ -37,7 +37,7 @@ type AutoKind = (typeof AUTO_ORDER)[number];
 export async function resolveSource(plan: SourcePlan, p: SourceProviders): Promise<SourceResult> {
   switch (plan.kind) {
     case "auto":
-      return resolveAuto(p);
+      return resolveAuto(p, plan.profile);
     case "env":
     case "imds":
     case "container":
@@ -77,7 +77,8 @@ async function explicit(kind: string, run: () => Promise<SourceResult>, profile?
   }
 }
 
-async function resolveAuto(p: SourceProviders): Promise<SourceResult> {
+/** `settingsOf`: the selected profile, which holds only settings (the SDKs then take credentials from this chain). */
+async function resolveAuto(p: SourceProviders, settingsOf?: string): Promise<SourceResult> {
   const skipped: string[] = [];
   for (const kind of AUTO_ORDER) {
     try {
@@ -90,8 +91,10 @@ async function resolveAuto(p: SourceProviders): Promise<SourceResult> {
       skipped.push(err.reason);
     }
   }
-  throw new NoCredentialsError(`no source credentials: ${skipped.join("; ")}`, {
-    hint: "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile, or run on EC2 with an instance profile",
+  const why = settingsOf === undefined ? "" : ` (profile ${settingsOf} holds only settings, so the default chain was tried)`;
+  const profileHint = settingsOf === undefined ? "pass --profile" : `give profile ${settingsOf} credentials`;
+  throw new NoCredentialsError(`no source credentials${why}: ${skipped.join("; ")}`, {
+    hint: `export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${profileHint}, or run on EC2 with an instance profile`,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Writer } from "../context.js";
+import { escapeControls } from "./escape-controls.js";
 
 export type Verbosity = "quiet" | "normal" | "verbose";
 
@@ -9,13 +10,14 @@ export interface Logger {
   warn(line: string): void;
 }
 
+/** Each line is one line on stderr: control characters in it (from user input, files, servers) are escaped. */
 export function createLogger(stderr: Writer, verbosity: Verbosity): Logger {
   return {
     debug: (line) => {
-      if (verbosity === "verbose") stderr.write(`assume-role: ${line}\n`);
+      if (verbosity === "verbose") stderr.write(`assume-role: ${escapeControls(line)}\n`);
     },
     warn: (line) => {
-      if (verbosity !== "quiet") stderr.write(`assume-role: ${line}\n`);
+      if (verbosity !== "quiet") stderr.write(`assume-role: ${escapeControls(line)}\n`);
     },
   };
 }

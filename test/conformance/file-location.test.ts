@@ -14,6 +14,7 @@ import { planFromOptions } from "../../src/commands/resolve-chain.js";
 import type { ResolveOptions } from "../../src/commands/resolve-options.js";
 import type { Context } from "../../src/context.js";
 import { loadConformance, tally } from "./conformance-data.js";
+import { fakeReadFs } from "../helpers/fake-fs.js";
 
 interface LocationCase {
   readonly name: string;
@@ -46,7 +47,7 @@ async function plan(c: LocationCase, profile?: string) {
     if (path === c.configLocation) return CONFIG;
     throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
   };
-  const ctx = { env: c.environment, platform: c.platform === "windows" ? "win32" : "linux", fs: { readFile } } as unknown as Context;
+  const ctx = { env: c.environment, platform: c.platform === "windows" ? "win32" : "linux", fs: fakeReadFs(readFile) } as unknown as Context;
   const opts = { source: "auto", format: "sh", profile } as ResolveOptions;
   return { plan: await planFromOptions(ctx, [], opts), read: read.sort() };
 }

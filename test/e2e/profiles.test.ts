@@ -3,6 +3,8 @@
  * what the sandbox's STS received for each hop (role, caller, session name, duration, external ID),
  * and what a user sees for --dry-run and for broken profiles.
  */
+import { execFileSync } from "node:child_process";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { useSandbox } from "../helpers/sandbox.js";
@@ -68,12 +70,25 @@ describe("profiles chained from IMDS (credential_source = Ec2InstanceMetadata)",
     ]);
   });
 
-  it("a duration_seconds over 1h on a chained hop is lowered to 1h with a warning (the SDKs would send it and fail)", async () => {
+  it("a duration_seconds over 1h on a chained hop is lowered to 1h with a warning naming the profile (the SDKs would send it and fail)", async () => {
     const config = IMDS_CHAIN.replace("duration_seconds = 1800", "duration_seconds = 7200");
     const r = await runCli(["--profile", "imds-base"], { ...sandbox().env(), ...profileFiles(config) });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("lowered to 1h");
+    expect(r.stderr).toBe(
+      `assume-role: warning: duration_seconds of profile imds-base (2h) lowered to 1h for ${EXAMPLE_ASSUMED}: AWS caps sessions assumed by role chaining at 1 hour\n`,
+    );
     expect(hops().map((h) => h.params.DurationSeconds)).toEqual(["3600"]);
+  });
+
+  it("each capped hop's warning names where its duration came from: the profile's duration_seconds, or --duration", async () => {
+    const config = IMDS_CHAIN.replace("duration_seconds = 1800", "duration_seconds = 7200");
+    const r = await runCli(["--profile", "imds-base", "--duration", "3h", CROSS_ACCOUNT], { ...sandbox().env(), ...profileFiles(config) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `assume-role: warning: duration_seconds of profile imds-base (2h) lowered to 1h for ${EXAMPLE_ASSUMED}: AWS caps sessions assumed by role chaining at 1 hour\n` +
+        `assume-role: warning: --duration 3h lowered to 1h for ${CROSS_ACCOUNT}: AWS caps sessions assumed by role chaining at 1 hour\n`,
+    );
+    expect(hops().map((h) => h.params.DurationSeconds)).toEqual(["3600", "3600"]);
   });
 });
 
@@ -181,13 +196,31 @@ describe("broken profiles: exit 8, nothing on stdout, one line naming the profil
     expect(sandbox().counts).toEqual({ imds: {}, sts: {} });
   });
 
-  it("an unreadable config file is an error naming it; a missing one is empty", async () => {
+  it("a config file that is a directory is an error naming it; a missing one is empty", async () => {
     const files = profileFiles("");
     const unreadable = await runCli(["--profile", "a"], { ...sandbox().env(), ...files, AWS_CONFIG_FILE: "/" });
     expect(unreadable.code).toBe(8);
-    expect(firstLine(unreadable.stderr)).toBe("assume-role: /: cannot be read (EISDIR)");
+    expect(firstLine(unreadable.stderr)).toBe("assume-role: / is not a regular file (it is a directory)");
     const missing = await runCli(["--profile", "a"], { ...sandbox().env(), ...files, AWS_CONFIG_FILE: "/nonexistent/config" });
     expect(missing.code).toBe(8);
     expect(firstLine(missing.stderr)).toMatch(/^assume-role: profile a: not found: no profiles were defined in \/nonexistent\/config or /);
+  });
+
+  it.each(["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"])("%s naming a FIFO: exit 8 at once naming it (no read that waits for a writer forever)", async (variable) => {
+    const files = profileFiles(`[profile a]\nregion = us-east-1\n`);
+    const fifo = join(dirname(files.AWS_CONFIG_FILE), "fifo");
+    execFileSync("mkfifo", [fifo]);
+    const r = await runCli(["--profile", "a"], { ...sandbox().env(), ...files, [variable]: fifo });
+    expect([r.code, r.stdout]).toEqual([8, ""]);
+    expect(r.stderr).toBe(`assume-role: ${fifo} is not a regular file (it is a named pipe)\n  hint: point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at a regular file\n`);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(sandbox().counts).toEqual({ imds: {}, sts: {} });
+  });
+
+  it("AWS_SHARED_CREDENTIALS_FILE=/dev/null reads as an empty file (the usual way to say: no credentials file)", async () => {
+    const files = profileFiles(IMDS_CHAIN);
+    const r = await runCli(["--profile", "imds-base", "--dry-run"], { ...sandbox().env(), ...files, AWS_SHARED_CREDENTIALS_FILE: "/dev/null" });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(firstLine(r.stdout)).toBe("source: IMDS (instance profile), from profile imds-base");
   });
 });

@@ -2,9 +2,9 @@
  * `--write-profile NAME` through the built CLI against the sandbox: the credentials file afterwards,
  * byte for byte, and what the user sees on stdout/stderr.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -162,5 +162,70 @@ describe("--write-profile", () => {
     expect([badName.code, badName.stdout]).toEqual([2, ""]);
     expect(badName.stderr).toContain("--write-profile 'my profile': not a valid profile name");
     expect(readFileSync(path).equals(RICH)).toBe(true);
+  });
+});
+
+/** A pid that is certainly not running: a child that has exited and been reaped. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  await new Promise((r) => child.once("exit", r));
+  return child.pid!;
+}
+
+describe("--write-profile: hostile targets are refused before any STS call", () => {
+  const stsCalls = () => sandbox().requests.length;
+
+  it.each([
+    ["a directory", (path: string) => mkdirSync(path)],
+    ["a FIFO (which would block a read forever)", (path: string) => spawnSync("mkfifo", [path])],
+  ])("--credentials-file that is %s: exit 8 naming it, no STS call, nothing changed", async (_what, make) => {
+    const dir = mkdtempSync(join(tmpdir(), "assume-role-creds-"));
+    const path = join(dir, "credentials");
+    make(path);
+    const r = await runCli([HOP1, "-w", "p", "--credentials-file", path], sandbox().env());
+    expect([r.code, r.stdout]).toEqual([8, ""]);
+    expect(r.stderr).toBe(`assume-role: ${path} is not a regular file\n  hint: remove it or choose another path\n`);
+    expect(stsCalls()).toBe(0);
+    expect(readdirSync(dir)).toEqual(["credentials"]);
+  });
+
+  it("a credentials file in a directory others can write: exit 8 with the chmod hint, no STS call, the file unchanged", async () => {
+    const { dir, path } = credentialsFile(RICH);
+    chmodSync(dir, 0o777);
+    try {
+      const r = await runCli([HOP1, "-w", "p", "--credentials-file", path], sandbox().env());
+      expect([r.code, r.stdout]).toEqual([8, ""]);
+      expect(r.stderr).toBe(`assume-role: ${dir} is writable by others (mode 0777), who could replace the credentials file in it\n  hint: chmod go-w ${dir}\n`);
+      expect(stsCalls()).toBe(0);
+      expect(readFileSync(path).equals(RICH)).toBe(true);
+    } finally {
+      chmodSync(dir, 0o700);
+    }
+  });
+
+  it("a symbolic link at the lock path: exit 8 naming it at once (no 30 s wait); link, target and file unchanged", async () => {
+    const { dir, path } = credentialsFile(RICH);
+    writeFileSync(join(dir, "elsewhere"), "x");
+    symlinkSync(join(dir, "elsewhere"), `${path}.lock`);
+    const r = await runCli([HOP1, "-w", "p", "--credentials-file", path], sandbox().env());
+    expect([r.code, r.stdout]).toEqual([8, ""]);
+    expect(r.stderr).toBe(`assume-role: ${path}.lock is a symbolic link, not a lock file assume-role made\n  hint: remove ${path}.lock\n`);
+    expect(r.ms).toBeLessThan(5_000);
+    expect(readFileSync(path).equals(RICH)).toBe(true);
+    expect(readFileSync(join(dir, "elsewhere"), "utf8")).toBe("x");
+  });
+});
+
+describe("--write-profile: temp files of killed writers", () => {
+  it("a write removes the full copies a killed writer left (.credentials.tmp-PID-RAND, dead pid); another file's temp stays", async () => {
+    const { dir, path } = credentialsFile(RICH);
+    const dead = `.credentials.tmp-${await deadPid()}-0123456789ab`;
+    const unrelated = `.config.tmp-${await deadPid()}-0123456789ab`;
+    writeFileSync(join(dir, dead), RICH, { mode: 0o600 });
+    writeFileSync(join(dir, unrelated), "x", { mode: 0o600 });
+    const r = await runCli([HOP1, "-w", "fresh", "--credentials-file", path], sandbox().env());
+    expect([r.code, r.stdout]).toEqual([0, ""]);
+    expect(readdirSync(dir).sort()).toEqual([unrelated, "credentials"].sort());
+    expect((await parse(path)).fresh!.aws_access_key_id).toMatch(/^ASIA/);
   });
 });

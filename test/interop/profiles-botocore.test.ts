@@ -8,9 +8,9 @@
  * `assume-role --profile X --format process` as a profile's credential_process.
  */
 import { describe, expect, it } from "vitest";
-import { cleanEnv, runCli } from "../helpers/cli.js";
-import { useSandbox } from "../helpers/sandbox.js";
-import { bash, callerIdentityCommand, pythonBoto, reportSkip } from "../fixtures/interop/tools.js";
+import { bashEnvAfter, cleanEnv, runCli } from "../helpers/cli.js";
+import { identityOf, useSandbox } from "../helpers/sandbox.js";
+import { bash, callerIdentityCommand, evalLine, pythonBoto, reportSkip } from "../fixtures/interop/tools.js";
 import { CROSS_ACCOUNT, EXAMPLE_ASSUMED, EXTERNAL_ID_ROLE, cliProcess, fakeProcess, keysSection, profileFiles } from "../fixtures/profiles/profile-files.js";
 import { parseIdentityArn } from "../../src/plan/role-arn.js";
 import type { StsRequestRecord } from "../../src/sandbox/index.js";
@@ -89,6 +89,10 @@ role_arn = ${EXAMPLE_ASSUMED}
 [profile bad-source]
 role_arn = ${EXAMPLE_ASSUMED}
 credential_source = Ec2InstanceMetaData
+
+[profile settings]
+region = eu-west-1
+output = json
 
 [profile chained-long]
 role_arn = ${EXAMPLE_ASSUMED}
@@ -218,3 +222,29 @@ describe(`botocore and assume-role resolve the same profiles (${python.detail})`
     expect(r.ourRequests.filter((q) => q.action === "AssumeRole").map((q) => [q.params.DurationSeconds, q.status])).toEqual([["3600", 200]]);
   });
 });
+
+/**
+ * A profile with settings only, selected by AWS_PROFILE: botocore keeps its default chain (environment
+ * keys first, then IMDS) and applies the profile's region; so does assume-role. Both are asked with no
+ * region in the environment; what is compared is who the resulting credentials are and the region.
+ */
+describe(`a settings-only profile: botocore and assume-role take credentials from the same source (${python.detail})`, () => {
+  const INSTANCE_SESSION = "arn:aws:sts::123456789012:assumed-role/ExampleRole/i-0123456789abcdef0";
+  it.skipIf(skip).each([
+    ["no keys in the environment: the instance role (IMDS)", false, "iam-role", INSTANCE_SESSION],
+    ["alice's keys in the environment: the environment", true, "env", ALICE],
+  ])("%s", async (_what, withKeys, botoMethod, identity) => {
+    const keys = sandbox().userKeys("alice");
+    const e = { ...env(), AWS_PROFILE: "settings" } as Record<string, string>;
+    delete e.AWS_REGION;
+    delete e.AWS_DEFAULT_REGION;
+    if (withKeys) Object.assign(e, { AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey });
+    const boto = await bash(callerIdentityCommand(), e);
+    expect([boto.code, boto.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(boto.stdout)).toMatchObject({ Arn: identity, method: botoMethod, region: "eu-west-1" });
+    const vars = await bashEnvAfter(evalLine([]), e);
+    expect(await identityOf(sandbox(), vars)).toBe(identity);
+    expect(vars.AWS_REGION).toBe("eu-west-1");
+  });
+});
+

@@ -271,6 +271,33 @@ describe("withCache", () => {
   });
 });
 
+describe("cache locks that are not lock files", () => {
+  it("a symbolic link at an entry's lock: one warning, the link removed (never followed), the run goes on without the cache", async () => {
+    const { base, dir, options, warnings, debug } = setup("use");
+    mkdirSync(dir, { mode: 0o700 });
+    const target = join(base, "target");
+    writeFileSync(target, "untouched");
+    const lock = join(dir, `${cacheFileName(K1)}.lock`);
+    symlinkSync(target, lock);
+    const runs = fakeRun();
+    const hop = withCache(options);
+    const started = performance.now();
+    await hop(runs.call(K1));
+    await hop(runs.call(K12));
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(runs.state.runs).toBe(2);
+    expect(warnings).toEqual([`warning: credential cache: ${lock} is a symbolic link, not a lock file assume-role made; removed it; continuing without the cache for this run`]);
+    expect(debug.filter((l) => l.startsWith("warning"))).toEqual([]);
+    expect(readFileSync(target, "utf8")).toBe("untouched");
+    expect(readdirSync(dir)).toEqual([]);
+    // the next run has its cache back
+    const next = withCache(options);
+    await next(runs.call(K1));
+    await next(runs.call(K1));
+    expect(runs.state.runs).toBe(3);
+  });
+});
+
 describe("cache file name and location", () => {
   it("the file name is a hash of every key element, in order", () => {
     expect(cacheFileName(K1)).toMatch(/^[0-9a-f]{64}$/);

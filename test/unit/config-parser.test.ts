@@ -10,6 +10,7 @@ import { profileSetFromText, subProperties } from "../../src/config/profile-set.
 import { readProfileSet } from "../../src/config/read-profile-set.js";
 import type { Context } from "../../src/context.js";
 import { ConfigError } from "../../src/errors.js";
+import { fakeReadFs } from "../helpers/fake-fs.js";
 
 const FILES = { config: "/h/.aws/config", credentials: "/h/.aws/credentials" };
 const parse = (config: string, credentials = "") => profileSetFromText({ config, credentials }, FILES);
@@ -80,13 +81,11 @@ describe("readProfileSet", () => {
     ({
       env: { AWS_CONFIG_FILE: "/c", AWS_SHARED_CREDENTIALS_FILE: "/k" },
       platform: "linux",
-      fs: {
-        readFile: async (path: string) => {
-          const content = files[path] ?? Object.assign(new Error("ENOENT"), { code: "ENOENT" });
-          if (typeof content !== "string") throw content;
-          return content;
-        },
-      },
+      fs: fakeReadFs(async (path: string) => {
+        const content = files[path] ?? Object.assign(new Error("ENOENT"), { code: "ENOENT" });
+        if (typeof content !== "string") throw content;
+        return content;
+      }),
     }) as unknown as Context;
 
   it("a missing file is empty; the credentials file wins on a shared key", async () => {

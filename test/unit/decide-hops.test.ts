@@ -11,7 +11,7 @@ const hop = (arn: string, extra: Partial<HopPlan> = {}): HopPlan => ({ role: { k
 const LONG_TERM: HopContext = { source: "env", sourceIsRoleSession: false };
 const ROLE_SESSION: HopContext = { source: "imds", sourceIsRoleSession: true };
 const capped = (origin: string, asked: string, arn: string) =>
-  `warning: ${origin} ${asked} lowered to 1h for ${arn}: AWS caps sessions assumed by role chaining at 1 hour`;
+  `warning: ${origin === "--duration" ? `--duration ${asked}` : `${origin} (${asked})`} lowered to 1h for ${arn}: AWS caps sessions assumed by role chaining at 1 hour`;
 
 describe("decideHops: chained", () => {
   it.each<[string, HopContext, boolean[]]>([

@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { credentialsFilePath, writeProfile } from "../../src/config/write-profile.js";
+import { checkWriteProfileTarget, credentialsFilePath, writeProfile } from "../../src/config/write-profile.js";
 import { ConfigError, EXIT, UsageError } from "../../src/errors.js";
 import type { Credentials } from "../../src/types.js";
 import { fsContext } from "../fixtures/credentials/test-context.js";
@@ -130,12 +131,101 @@ describe("writeProfile", () => {
     expect(readFileSync(path, "utf8").startsWith(`[${name}]\n`)).toBe(true);
   });
 
-  it("breaks the lock left by a writer that died (pid above any pid_max) and removes its own", async () => {
+  it("removes the lock left by a writer that died (not refreshed for over 3 s) at once, and removes its own", async () => {
     const { path } = withFile("");
-    writeFileSync(`${path}.lock`, JSON.stringify({ pid: 2 ** 22 + 7, host: hostname(), created: Date.now(), token: "x" }));
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: 2 ** 22 + 7, host: hostname(), since: new Date().toISOString() }));
+    const old = new Date(Date.now() - 10_000);
+    utimesSync(`${path}.lock`, old, old);
+    const started = performance.now();
     await writeProfile(fsContext(), { name: "after-dead-lock", path, credentials: CREDS, force: false });
+    expect(performance.now() - started).toBeLessThan(1_000);
     expect(readFileSync(path, "utf8")).toContain("[after-dead-lock]");
     expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it("a live writer's lock: waits at most 5 s, then exit 8 naming the lock; the file is unchanged", async () => {
+    const { path } = withFile(RICH);
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), since: new Date().toISOString() }));
+    const keepFresh = setInterval(() => utimesSync(`${path}.lock`, new Date(), new Date()), 200);
+    try {
+      const started = performance.now();
+      const err = await rejection(writeProfile(fsContext(), { name: "prod", path, credentials: CREDS, force: true }));
+      expect(performance.now() - started).toBeLessThan(6_000);
+      expect((err as ConfigError).exitCode).toBe(EXIT.config);
+      expect(err.message).toMatch(new RegExp(`^${path}\\.lock is held by pid ${process.ppid} on .*; gave up after 5\\.\\d s$`));
+    } finally {
+      clearInterval(keepFresh);
+    }
+    expect(readFileSync(path).equals(RICH)).toBe(true);
+  }, 10_000);
+
+  it("a symbolic link at the lock path: exit 8 naming it at once; the link, its target and the file unchanged", async () => {
+    const { dir, path } = withFile(RICH);
+    writeFileSync(join(dir, "elsewhere"), "x");
+    symlinkSync(join(dir, "elsewhere"), `${path}.lock`);
+    const started = performance.now();
+    const err = await rejection(writeProfile(fsContext(), { name: "prod", path, credentials: CREDS, force: true }));
+    expect(performance.now() - started).toBeLessThan(500);
+    expect((err as ConfigError).exitCode).toBe(EXIT.config);
+    expect(err.message).toBe(`${path}.lock is a symbolic link, not a lock file assume-role made`);
+    expect(lstatSync(`${path}.lock`).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, "elsewhere"), "utf8")).toBe("x");
+    expect(readFileSync(path).equals(RICH)).toBe(true);
+  });
+
+  it("removes temp files of writers that died (pid not running, or older than a minute); a live writer's fresh one stays", async () => {
+    const { dir, path } = withFile(RICH);
+    const dead = `.credentials.tmp-${2 ** 22 + 11}-0123456789ab`;
+    const old = `.credentials.tmp-${process.ppid}-00000000000a`;
+    const live = `.credentials.tmp-${process.ppid}-00000000000b`;
+    const other = `.config.tmp-${2 ** 22 + 11}-0123456789ab`;
+    for (const name of [dead, old, live, other]) writeFileSync(join(dir, name), RICH, { mode: 0o600 });
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    utimesSync(join(dir, old), twoMinutesAgo, twoMinutesAgo);
+    const running = (pid: number) => pid === process.ppid;
+    await writeProfile(fsContext({}, { isProcessRunning: running }), { name: "new", path, credentials: CREDS, force: false });
+    expect(readdirSync(dir).sort()).toEqual([other, live, "credentials"].sort());
+  });
+
+  it.each([
+    [0o775, "its group", "0775"],
+    [0o757, "others", "0757"],
+    [0o1777, "others", "0777"],
+  ])("refuses a directory with mode %s (writable by %s): exit 8, hint chmod go-w, the file unchanged", async (mode, who, shown) => {
+    const { dir, path } = withFile(RICH);
+    chmodSync(dir, mode);
+    try {
+      const err = await rejection(writeProfile(fsContext(), { name: "new", path, credentials: CREDS, force: false }));
+      expect((err as ConfigError).exitCode).toBe(EXIT.config);
+      expect(err.message).toBe(`${dir} is writable by ${who} (mode ${shown}), who could replace the credentials file in it`);
+      expect((err as ConfigError).hint).toBe(`chmod go-w ${dir}`);
+      expect(readFileSync(path).equals(RICH)).toBe(true);
+      expect(readdirSync(dir)).toEqual(["credentials"]);
+    } finally {
+      chmodSync(dir, 0o700);
+    }
+  });
+
+  it("checkWriteProfileTarget (run before any STS call) refuses a directory, a FIFO or a link at the path, and a directory others can write", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "a-dir"));
+    execFileSync("mkfifo", [join(dir, "a-fifo")]);
+    symlinkSync(join(dir, "a-dir"), join(dir, "a-link"));
+    const ctx = fsContext();
+    for (const name of ["a-dir", "a-fifo"]) {
+      const err = await rejection(checkWriteProfileTarget(ctx, "p", join(dir, name)));
+      expect([err.message, (err as ConfigError).exitCode]).toEqual([`${join(dir, name)} is not a regular file`, EXIT.config]);
+    }
+    expect((await rejection(checkWriteProfileTarget(ctx, "p", join(dir, "a-link")))).message).toMatch(/a-link is a symbolic link/);
+    chmodSync(dir, 0o777);
+    try {
+      expect((await rejection(checkWriteProfileTarget(ctx, "p", join(dir, "new")))).message).toMatch(/is writable by others \(mode 0777\)/);
+    } finally {
+      chmodSync(dir, 0o700);
+    }
+    expect(await checkWriteProfileTarget(ctx, "p", join(dir, "new"))).toBe(join(dir, "new"));
+    expect(await checkWriteProfileTarget(ctx, "p", join(dir, "missing/sub/credentials"))).toBe(join(dir, "missing/sub/credentials"));
+    expect(readdirSync(dir).sort()).toEqual(["a-dir", "a-fifo", "a-link"]);
   });
 
   it("a failure during the write leaves the file as it was and no temp file behind", async () => {
