@@ -3,6 +3,7 @@ import * as fs from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { runCli } from "./cli.js";
 import type { Context } from "./context.js";
+import { createImdsRequest } from "./imds/imds-http.js";
 import { createSts } from "./sts/create-sts.js";
 import { askTerminal } from "./ui/ask-terminal.js";
 import { RedactingWriter } from "./ui/redacting-writer.js";
@@ -31,6 +32,7 @@ const ctx: Context = {
   stderrIsTTY: Boolean(process.stderr.isTTY),
   now: () => new Date(),
   fetch: globalThis.fetch,
+  imdsRequest: createImdsRequest(),
   sts: (config) =>
     createSts({
       ...config,

@@ -66,7 +66,7 @@ function lazyImds(ctx: Context, log: Logger): LazyImds {
   let client: ImdsClient | undefined;
   return () => {
     const config = imdsConfigFromEnv(ctx.env);
-    client ??= new ImdsClient(config, ctx.fetch, log.debug);
+    client ??= new ImdsClient(config, ctx.imdsRequest, log.debug);
     return { config, client };
   };
 }

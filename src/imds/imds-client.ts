@@ -1,5 +1,6 @@
-import { NoCredentialsError } from "../errors.js";
+import { NetworkError, NoCredentialsError } from "../errors.js";
 import type { ImdsConfig } from "./imds-config.js";
+import type { ImdsHttpOutcome, ImdsRequest } from "./imds-http.js";
 
 export const TOKEN_PATH = "/latest/api/token";
 const TOKEN_TTL_SECONDS = "21600";
@@ -20,12 +21,12 @@ const STATUS_HINTS: Record<number, string> = {
   404: "this path is not served here: is AWS_EC2_METADATA_SERVICE_ENDPOINT an EC2 metadata service?",
 };
 
-type Outcome = { kind: "response"; status: number; body: string } | { kind: "timeout"; waitedMs: number } | { kind: "error"; code: string };
+type Outcome = ImdsHttpOutcome;
 
 /**
- * IMDSv2 client on `fetch`: one token per process, v1 fallback only where the SDKs fall back
- * (403/404/405 on the token PUT, or no answer to it), explicit timeouts. The SDK's metadata
- * packages are not used: they ignore AWS_METADATA_SERVICE_TIMEOUT and have no default timeout.
+ * IMDSv2 client on an injected transport (node:http in the CLI): one token per process, v1 fallback only
+ * where the SDKs fall back (403/404/405 on the token PUT, or no answer to it), explicit timeouts. The SDK's
+ * metadata packages are not used: they ignore AWS_METADATA_SERVICE_TIMEOUT and have no default timeout.
  */
 export class ImdsClient {
   private token: Promise<string | undefined> | undefined;
@@ -37,7 +38,7 @@ export class ImdsClient {
 
   constructor(
     private readonly config: ImdsConfig,
-    private readonly fetchImpl: typeof globalThis.fetch,
+    private readonly send: ImdsRequest,
     private readonly debug: (line: string) => void = () => {},
   ) {}
 
@@ -53,7 +54,7 @@ export class ImdsClient {
       this.token = undefined;
       outcome = await this.request("GET", path, await this.sessionToken());
     }
-    if (outcome.kind !== "response") throw this.unreachable(outcome);
+    if (outcome.kind !== "response") throw this.unreachable(outcome, path);
     if (outcome.status === 401) {
       throw new NoCredentialsError(`IMDS at ${this.config.endpoint} requires a session token (IMDSv2) and refused ${path}`, {
         hint: "the IMDSv2 token request failed; if this runs in a container, raise the instance's HttpPutResponseHopLimit to 2",
@@ -71,7 +72,7 @@ export class ImdsClient {
   private async fetchToken(): Promise<string | undefined> {
     const outcome = await this.request("PUT", TOKEN_PATH, undefined);
     if (outcome.kind === "response" && outcome.status === 200) return outcome.body;
-    if (outcome.kind === "error") throw this.unreachable(outcome);
+    if (outcome.kind === "error" || outcome.kind === "oversized") throw this.unreachable(outcome, TOKEN_PATH);
     const reason = outcome.kind === "timeout" ? "no answer" : `HTTP ${outcome.status}`;
     const fallsBack = outcome.kind === "timeout" || [403, 404, 405].includes(outcome.status);
     if (!fallsBack) {
@@ -96,39 +97,36 @@ export class ImdsClient {
   private async request(method: "GET" | "PUT", path: string, token: string | undefined): Promise<Outcome> {
     let last: Outcome = { kind: "timeout", waitedMs: 0 };
     for (let attempt = 1; attempt <= this.config.attempts; attempt++) {
-      last = await this.once(method, path, token);
-      if (last.kind === "response" && last.status < 500) return last;
-      if (last.kind === "error") return last;
+      last = await this.once(method, path, token, this.timeoutMs());
+      if (isFinal(last)) return last;
     }
     return last;
   }
 
-  private async once(method: "GET" | "PUT", path: string, token: string | undefined): Promise<Outcome> {
+  private timeoutMs(): number {
+    return this.probing && !this.config.timeoutExplicit ? this.config.timeoutMs / 2 : this.config.timeoutMs;
+  }
+
+  private async once(method: "GET" | "PUT", path: string, token: string | undefined, timeoutMs: number): Promise<Outcome> {
     const headers: Record<string, string> =
       method === "PUT" ? { "x-aws-ec2-metadata-token-ttl-seconds": TOKEN_TTL_SECONDS } : {};
     if (token !== undefined) headers["x-aws-ec2-metadata-token"] = token;
     const started = Date.now();
-    const timeoutMs = this.probing && !this.config.timeoutExplicit ? this.config.timeoutMs / 2 : this.config.timeoutMs;
-    try {
-      const res = await this.fetchImpl(this.config.endpoint + path, {
-        method,
-        headers,
-        signal: AbortSignal.timeout(timeoutMs),
-        // A redirect would carry the session token elsewhere; IMDS never redirects.
-        redirect: "error",
-      });
-      const body = await res.text();
+    const outcome = await this.send({ method, url: this.config.endpoint + path, headers, timeoutMs });
+    if (outcome.kind === "response") {
       this.probing = false;
-      this.debug(`imds: ${method} ${path} -> ${res.status} (${Date.now() - started} ms)`);
-      return { kind: "response", status: res.status, body };
-    } catch (err) {
-      const outcome = classify(err, timeoutMs);
-      this.debug(`imds: ${method} ${path} -> ${outcome.kind === "error" ? outcome.code : "timeout"} (${Date.now() - started} ms)`);
-      return outcome;
     }
+    this.debug(`imds: ${method} ${path} -> ${describe(outcome)} (${Date.now() - started} ms)`);
+    return outcome;
   }
 
-  private unreachable(outcome: Exclude<Outcome, { kind: "response" }>): NoCredentialsError {
+  private unreachable(outcome: Exclude<Outcome, { kind: "response" }>, path: string): NoCredentialsError | NetworkError {
+    if (outcome.kind === "oversized") {
+      return new NetworkError(
+        `IMDS at ${this.config.endpoint} answered ${path} with more than ${outcome.limitBytes} bytes: not a metadata service answer`,
+        { hint: "is AWS_EC2_METADATA_SERVICE_ENDPOINT an EC2 metadata service?" },
+      );
+    }
     const why = outcome.kind === "timeout" ? `no answer within ${outcome.waitedMs} ms` : outcome.code;
     return new NoCredentialsError(`IMDS could not be reached at ${this.config.endpoint} (${why})`, {
       hint: "not on EC2? use --source env with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY set, or point AWS_EC2_METADATA_SERVICE_ENDPOINT at a metadata service",
@@ -136,10 +134,20 @@ export class ImdsClient {
   }
 }
 
-function classify(err: unknown, waitedMs: number): Outcome {
-  const e = err as { name?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return { kind: "timeout", waitedMs };
-  const code = e?.cause?.code ?? e?.cause?.message ?? e?.name ?? "network error";
-  if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT") return { kind: "timeout", waitedMs };
-  return { kind: "error", code };
+/** A 2xx-4xx answer, a connection error or an oversized body ends a request; 5xx and timeouts may be retried. */
+function isFinal(outcome: Outcome): boolean {
+  return (outcome.kind === "response" && outcome.status < 500) || outcome.kind === "error" || outcome.kind === "oversized";
+}
+
+function describe(outcome: Outcome): string {
+  switch (outcome.kind) {
+    case "response":
+      return String(outcome.status);
+    case "timeout":
+      return "timeout";
+    case "oversized":
+      return `body over ${outcome.limitBytes} bytes`;
+    case "error":
+      return outcome.code;
+  }
 }
