@@ -1,11 +1,13 @@
 import { defaultRegionOfPartition, parseIdentityArn, parseRoleArn } from "../plan/role-arn.js";
 import type { StsFactory } from "../sts/sts-api.js";
-import type { ChainPlan, ChainResult, Credentials, HopResult, SourcePlan, SourceResult } from "../types.js";
+import type { ChainPlan, ChainResult, Credentials, HopResult, SourcePlan, SourceResult, SourceWants } from "../types.js";
 import type { AssumeHop } from "./assume-hop.js";
 import { runHop } from "./run-hop.js";
+import { sourceWants } from "./source-wants.js";
 
 export interface ChainDeps {
-  readonly source: (plan: SourcePlan) => Promise<SourceResult>;
+  /** `wants`: what the chain will ask of the source besides credentials, so it can fetch that alongside. */
+  readonly source: (plan: SourcePlan, wants?: SourceWants) => Promise<SourceResult>;
   /** Performs each hop (STS, possibly behind the cache). */
   readonly assumeHop: AssumeHop;
   /** For GetCallerIdentity (bare role names from unknown callers, naming the caller of an AccessDenied). */
@@ -47,11 +49,13 @@ export interface HopEnv {
 
 /** Execute a plan: source credentials, then each hop signed by the previous one. */
 export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainResult> {
-  const source = await deps.source(plan.source);
+  const source = await deps.source(plan.source, sourceWants(plan, deps.ciSessionName));
   deps.onCredentials(source.credentials);
   const firstArn = plan.hops[0]?.role.kind === "arn" ? plan.hops[0].role.arn : undefined;
+  // The source's region (an IMDS request) only when none is planned.
+  const sourceRegion = plan.region === undefined ? (source.region ?? (await source.lazy?.region?.())) : undefined;
   const region =
-    plan.region ?? source.region ?? defaultRegionOfPartition(parseRoleArn(firstArn ?? "")?.partition ?? source.partition ?? "aws");
+    plan.region ?? sourceRegion ?? defaultRegionOfPartition(parseRoleArn(firstArn ?? "")?.partition ?? source.partition ?? "aws");
   const endpoint = deps.stsEndpoint ?? `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
   const env: HopEnv = { deps, region, source, endpoint };
   const caller: Caller = {
@@ -68,7 +72,7 @@ export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainR
     hops.push(result);
     Object.assign(caller, { credentials: result.credentials, arn: result.assumedRoleArn, ...identityOf(result.assumedRoleArn) });
   }
-  return { source, hops, credentials: caller.credentials, region, plannedRegion: plan.region, roleArn: hops.at(-1)?.roleArn };
+  return { source, hops, credentials: caller.credentials, region, plannedRegion: plan.region, sourceRegion, roleArn: hops.at(-1)?.roleArn };
 }
 
 export function identityOf(arn: string): { partition?: string; accountId?: string } {

@@ -11,7 +11,7 @@ import { sessionTemplate, sessionVars } from "./session-vars.js";
 /** One hop: complete the ARN, decide duration and session name, call STS (through the cache), explain failures. */
 export async function runHop(hop: HopPlan, index: number, caller: Caller, env: HopEnv): Promise<HopResult> {
   const { deps } = env;
-  const arn = hop.role.kind === "arn" ? hop.role.arn : await completeRoleArn(hop.role.name, caller, env);
+  const arn = hop.role.kind === "arn" ? hop.role.arn : await completeRoleArn(hop.role.name, index, caller, env);
   const chained = await isChained(hop, index, caller, env);
   const duration = decideDuration(hop.duration, chained);
   if (duration.cappedFrom !== undefined) {
@@ -100,9 +100,12 @@ async function identify(caller: Caller, env: HopEnv): Promise<void> {
   }
 }
 
-/** A bare role name lives in the partition and account of the identity before the hop. */
-async function completeRoleArn(name: string, caller: Caller, env: HopEnv): Promise<string> {
-  if (caller.accountId === undefined || caller.partition === undefined) await identify(caller, env);
+/** A bare role name lives in the partition and account of the identity before the hop: the source's own word, else STS's. */
+async function completeRoleArn(name: string, index: number, caller: Caller, env: HopEnv): Promise<string> {
+  const unknown = () => caller.accountId === undefined || caller.partition === undefined;
+  const fromSource = env.source.lazy?.account;
+  if (unknown() && index === 0 && fromSource) Object.assign(caller, await fromSource());
+  if (unknown()) await identify(caller, env);
   return roleArn(caller.partition ?? "aws", caller.accountId!, name);
 }
 

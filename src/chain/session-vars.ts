@@ -7,7 +7,7 @@ import type { HopEnv } from "./run-chain.js";
  * A hop's template: its own; else, in CI, the run's identity (so CloudTrail names the pipeline run);
  * else {instanceId} when the chain started on IMDS; else {user}@{host}.
  */
-export function sessionTemplate(hop: HopPlan, source: SourceResult, ciSessionName?: string): string {
+export function sessionTemplate(hop: HopPlan, source: Pick<SourceResult, "kind">, ciSessionName?: string): string {
   return hop.sessionName ?? ciSessionName ?? (source.kind === "imds" ? IMDS_DEFAULT_TEMPLATE : OTHER_DEFAULT_TEMPLATE);
 }
 
@@ -17,7 +17,7 @@ export async function sessionVars(template: string, arn: string, index: number, 
   const role = parseRoleArn(arn);
   const needsInstance = templateTokens(template).includes("instanceId");
   return {
-    instanceId: needsInstance ? (source.instanceId ?? (await deps.instanceId())) : undefined,
+    instanceId: needsInstance ? (source.instanceId ?? (await (source.lazy?.instanceId ?? deps.instanceId)())) : undefined,
     accountId: role?.accountId,
     region,
     user: deps.user,

@@ -54,5 +54,5 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
 
 /** Region is exported only when it was known (flag, environment, profile or IMDS), not an STS fallback. */
 export function exportedRegion(result: ChainResult): string | undefined {
-  return result.plannedRegion ?? result.source.region;
+  return result.plannedRegion ?? result.sourceRegion ?? result.source.region;
 }

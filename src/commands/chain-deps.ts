@@ -5,6 +5,7 @@ import type { Context } from "../context.js";
 import { NoCredentialsError } from "../errors.js";
 import { ImdsClient } from "../imds/imds-client.js";
 import { imdsConfigFromEnv } from "../imds/imds-config.js";
+import { createImdsFacts, type ImdsFacts } from "../imds/imds-facts.js";
 import { ciSessionName } from "../sources/ci-identity.js";
 import { containerSource } from "../sources/container-source.js";
 import { imdsSource } from "../sources/imds-source.js";
@@ -32,18 +33,18 @@ export function chainDeps(ctx: Context, opts: DepsOptions, log: Logger): ChainDe
   const imds = lazyImds(ctx, log);
   const providers = sourceProviders(ctx, opts, log, imds, stsEndpoint);
   return {
-    source: (plan) => resolveSource(plan, providers),
+    source: (plan, wants) => resolveSource(plan, providers, wants),
     assumeHop: withCache(stsAssumeHop(ctx.sts), cacheOptions(ctx, opts, log)),
     sts: ctx.sts,
     stsEndpoint,
     instanceId: async () => {
-      const { config, client } = imds();
+      const { config, facts } = imds();
       if (config.disabled) {
         throw new NoCredentialsError("{instanceId} in the session name needs IMDS, which AWS_EC2_METADATA_DISABLED=true turns off", {
           hint: "pick another --session-name",
         });
       }
-      return client.get("/latest/meta-data/instance-id");
+      return facts.instanceId();
     },
     mfaCode: mfaCodeProvider(ctx, opts.mfaToken),
     now: ctx.now,
@@ -59,15 +60,15 @@ export function chainDeps(ctx: Context, opts: DepsOptions, log: Logger): ChainDe
   };
 }
 
-type LazyImds = () => { config: ReturnType<typeof imdsConfigFromEnv>; client: ImdsClient };
+type LazyImds = () => { config: ReturnType<typeof imdsConfigFromEnv>; facts: ImdsFacts };
 
-/** One IMDS client per run (one session token), created only if something asks IMDS. */
+/** One IMDS client per run (one session token, each fact asked once), created only if something asks IMDS. */
 function lazyImds(ctx: Context, log: Logger): LazyImds {
-  let client: ImdsClient | undefined;
+  let facts: ImdsFacts | undefined;
   return () => {
     const config = imdsConfigFromEnv(ctx.env);
-    client ??= new ImdsClient(config, ctx.imdsRequest, log.debug);
-    return { config, client };
+    facts ??= createImdsFacts(new ImdsClient(config, ctx.imdsRequest, log.debug));
+    return { config, facts };
   };
 }
 
@@ -75,7 +76,7 @@ function sourceProviders(ctx: Context, opts: DepsOptions, log: Logger, imds: Laz
   const io = { env: ctx.env, fetch: ctx.fetch, protectSecret: ctx.protectSecret, readFile: (p: string) => ctx.fs.readFile(p, "utf8"), debug: log.debug };
   return {
     env: ctx.env,
-    imds: () => imdsSource({ ...imds(), now: ctx.now, warn: log.warn }),
+    imds: (wants) => imdsSource({ ...imds(), now: ctx.now, warn: log.warn }, wants),
     container: () => containerSource(io),
     webIdentity: (plan) =>
       webIdentitySource(plan, { ...io, sts: ctx.sts, stsEndpoint, region: opts.region, user: ctx.username(), host: ctx.hostname(), now: ctx.now }),

@@ -14,6 +14,8 @@ export interface Faults {
   imdsTokenUnanswered: boolean;
   /** Every IMDS request: the socket is destroyed without a response. */
   imdsDown: boolean;
+  /** IMDS without /latest/dynamic/instance-identity/ (404), like moto and other emulators. */
+  imdsNoIdentityDocument: boolean;
   /**
    * Sessions issued by STS from now on expire after at most this many seconds, whatever
    * DurationSeconds asked (0: as asked). Forces expiries in seconds for long-job tests.
@@ -29,6 +31,7 @@ export const NO_FAULTS: Readonly<Faults> = {
   imdsV2Required: false,
   imdsTokenUnanswered: false,
   imdsDown: false,
+  imdsNoIdentityDocument: false,
   stsSessionSeconds: 0,
 };
 
