@@ -21,6 +21,11 @@ export interface Context {
   readonly fetch: typeof globalThis.fetch;
   /** IMDS requests: node:http with one keep-alive agent for the run (see imds/imds-http.ts). */
   readonly imdsRequest: ImdsRequest;
+  /**
+   * How many times longer than the CPU time it got this process has been trying to run (>= 1; waits for I/O
+   * do not count), measured once: large on a saturated host, where IMDS timeouts stretch (imds/imds-client.ts).
+   */
+  readonly hostSlowdown: () => number;
   readonly sts: StsFactory;
   readonly fs: typeof fsPromises;
   readonly spawn: typeof spawn;

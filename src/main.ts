@@ -25,6 +25,7 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 });
 
 let stopped: Promise<string> | undefined;
+let slowdown: number | undefined;
 const ctx: Context = {
   env: Object.freeze({ ...process.env }),
   stdout: { write: (s) => void process.stdout.write(s) },
@@ -33,6 +34,7 @@ const ctx: Context = {
   now: () => new Date(),
   fetch: globalThis.fetch,
   imdsRequest: createImdsRequest(),
+  hostSlowdown: () => (slowdown ??= measureSlowdown()),
   sts: (config) =>
     createSts({
       ...config,
@@ -65,6 +67,17 @@ process.exitCode = await runCli(ctx, argv, (v) => (verbose = v));
 function maxAttempts(value: string | undefined): number | undefined {
   const n = Number(value);
   return Number.isInteger(n) && n >= 1 && n <= 10 ? n : undefined;
+}
+
+/**
+ * The time this process wanted to run (wall time since start, minus the event loop's idle waits for I/O and
+ * timers) over the CPU time it got: about 1 on a host with CPU to spare, large on a saturated one.
+ */
+function measureSlowdown(): number {
+  const { user, system } = process.cpuUsage();
+  const cpuMs = (user + system) / 1000;
+  const busyMs = process.uptime() * 1000 - performance.eventLoopUtilization().idle;
+  return cpuMs > 0 ? Math.max(1, busyMs / cpuMs) : 1;
 }
 
 function safeUsername(): string {

@@ -67,7 +67,7 @@ function lazyImds(ctx: Context, log: Logger): LazyImds {
   let facts: ImdsFacts | undefined;
   return () => {
     const config = imdsConfigFromEnv(ctx.env);
-    facts ??= createImdsFacts(new ImdsClient(config, ctx.imdsRequest, log.debug));
+    facts ??= createImdsFacts(new ImdsClient(config, ctx.imdsRequest, log.debug, ctx.hostSlowdown));
     return { config, facts };
   };
 }

@@ -24,6 +24,21 @@ const STATUS_HINTS: Record<number, string> = {
 type Outcome = ImdsHttpOutcome;
 
 /**
+ * Once IMDS has answered in this run, a request that gets no answer is a saturated host, not a missing
+ * IMDS: it is tried again, waiting this many times the timeout (bounded: 1 + 2 + 4 timeouts at most).
+ */
+export const LOAD_RETRY_FACTORS: readonly number[] = [2, 4];
+
+/**
+ * Before IMDS has answered, a timeout cannot tell a slow IMDS from none. On a saturated host (this process
+ * ran at least SATURATED times slower than its CPU time) the default timeouts stretch by that slowdown, up
+ * to MAX_STRETCH: a second of a starved process is not a second of a running one. Otherwise they are as
+ * documented, so off EC2 the tool still gives up within ~1.5 s.
+ */
+export const SATURATED = 2;
+export const MAX_STRETCH = 10;
+
+/**
  * IMDSv2 client on an injected transport (node:http in the CLI): one token per process, v1 fallback only
  * where the SDKs fall back (403/404/405 on the token PUT, or no answer to it), explicit timeouts. The SDK's
  * metadata packages are not used: they ignore AWS_METADATA_SERVICE_TIMEOUT and have no default timeout.
@@ -35,11 +50,16 @@ export class ImdsClient {
    * EC2 we fail in ~1.5 s. An explicit AWS_METADATA_SERVICE_TIMEOUT is always honoured in full.
    */
   private probing = false;
+  /** IMDS has answered (any HTTP status) in this run: from then on a timeout is load, not absence. */
+  private answered = false;
+  private stretch: number | undefined;
 
   constructor(
     private readonly config: ImdsConfig,
     private readonly send: ImdsRequest,
     private readonly debug: (line: string) => void = () => {},
+    /** Wall time / CPU time of this process so far (>= 1); see SATURATED. */
+    private readonly slowdown: () => number = () => 1,
   ) {}
 
   get endpoint(): string {
@@ -100,11 +120,30 @@ export class ImdsClient {
       last = await this.once(method, path, token, this.timeoutMs());
       if (isFinal(last)) return last;
     }
+    for (const factor of LOAD_RETRY_FACTORS) {
+      if (last.kind !== "timeout" || !this.answered) break;
+      this.debug(`imds: ${method} ${path} got no answer although IMDS answered before; trying again with ${factor}x the timeout`);
+      last = await this.once(method, path, token, this.baseTimeoutMs() * factor);
+      if (isFinal(last)) return last;
+    }
     return last;
   }
 
   private timeoutMs(): number {
-    return this.probing && !this.config.timeoutExplicit ? this.config.timeoutMs / 2 : this.config.timeoutMs;
+    return this.probing && !this.config.timeoutExplicit ? this.baseTimeoutMs() / 2 : this.baseTimeoutMs();
+  }
+
+  /** AWS_METADATA_SERVICE_TIMEOUT as given; the default, stretched on a saturated host. */
+  private baseTimeoutMs(): number {
+    if (this.config.timeoutExplicit) return this.config.timeoutMs;
+    if (this.stretch === undefined) {
+      const slowdown = this.slowdown();
+      this.stretch = slowdown < SATURATED ? 1 : Math.min(MAX_STRETCH, slowdown);
+      if (this.stretch > 1) {
+        this.debug(`imds: this process ran ${slowdown.toFixed(1)}x slower than its CPU time (saturated host): timeouts x${this.stretch.toFixed(1)}`);
+      }
+    }
+    return Math.round(this.config.timeoutMs * this.stretch);
   }
 
   private async once(method: "GET" | "PUT", path: string, token: string | undefined, timeoutMs: number): Promise<Outcome> {
@@ -115,6 +154,7 @@ export class ImdsClient {
     const outcome = await this.send({ method, url: this.config.endpoint + path, headers, timeoutMs });
     if (outcome.kind === "response") {
       this.probing = false;
+      this.answered = true;
     }
     this.debug(`imds: ${method} ${path} -> ${describe(outcome)} (${Date.now() - started} ms)`);
     return outcome;

@@ -33,9 +33,10 @@ const ok = (body: string): ImdsHttpOutcome => ({ kind: "response", status: 200, 
 const status = (code: number): ImdsHttpOutcome => ({ kind: "response", status: code, body: "" });
 const TIMEOUT: ImdsHttpOutcome = { kind: "timeout", waitedMs: 0 };
 
-function client(script: Record<string, Answer[]>, env: Record<string, string> = {}) {
+function client(script: Record<string, Answer[]>, env: Record<string, string> = {}, slowdown = 1) {
   const transport = fakeTransport(script);
-  const c = new ImdsClient(imdsConfigFromEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: ENDPOINT, ...env }), transport.request);
+  const config = imdsConfigFromEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: ENDPOINT, ...env });
+  const c = new ImdsClient(config, transport.request, () => {}, () => slowdown);
   return { c, ...transport };
 }
 
@@ -62,7 +63,7 @@ describe("ImdsClient on an injected transport", () => {
     });
   });
 
-  it("off EC2 (nothing ever answers): token 1 s, then one v1 probe at half of it, so < 2 s", async () => {
+  it("off EC2 (nothing ever answers): token 1 s, then one v1 probe at half of it; no load retries, so < 2 s", async () => {
     const { c, timeouts } = client({ "PUT /latest/api/token": [TIMEOUT], [`GET ${LIST}`]: [TIMEOUT] });
     await expect(c.get(LIST)).rejects.toMatchObject({ exitCode: 3, message: `IMDS could not be reached at ${ENDPOINT} (no answer within 500 ms)` });
     expect(timeouts()).toEqual([
@@ -83,6 +84,53 @@ describe("ImdsClient on an injected transport", () => {
       [`GET ${LIST}`, 3000],
       [`GET ${LIST}`, 3000],
     ]);
+  });
+
+  it("after IMDS has answered, a timeout is load: tried again at 2x and 4x the timeout", async () => {
+    const { c, timeouts } = client({ "PUT /latest/api/token": [ok("tok")], [`GET ${LIST}`]: [TIMEOUT, TIMEOUT, ok("Role")] });
+    expect(await c.get(LIST)).toBe("Role");
+    expect(timeouts()).toEqual([
+      ["PUT /latest/api/token", 1000],
+      [`GET ${LIST}`, 1000],
+      [`GET ${LIST}`, 2000],
+      [`GET ${LIST}`, 4000],
+    ]);
+  });
+
+  it("the load retries are bounded: three timeouts in a row end the request, naming the last wait", async () => {
+    const { c, sent } = client({ "PUT /latest/api/token": [ok("tok")], [`GET ${LIST}`]: [TIMEOUT] });
+    await expect(c.get(LIST)).rejects.toMatchObject({ exitCode: 3, message: `IMDS could not be reached at ${ENDPOINT} (no answer within 4000 ms)` });
+    expect(sent).toHaveLength(4);
+  });
+
+  it("a v1 fallback after an unanswered token PUT also earns load retries once a GET has answered", async () => {
+    const { c, timeouts } = client({
+      "PUT /latest/api/token": [TIMEOUT],
+      [`GET ${LIST}`]: [ok("Role")],
+      "GET /latest/meta-data/instance-id": [TIMEOUT, ok("i-1")],
+    });
+    expect(await c.get(LIST)).toBe("Role");
+    expect(await c.get("/latest/meta-data/instance-id")).toBe("i-1");
+    expect(timeouts()).toEqual([
+      ["PUT /latest/api/token", 1000],
+      [`GET ${LIST}`, 500],
+      ["GET /latest/meta-data/instance-id", 1000],
+      ["GET /latest/meta-data/instance-id", 2000],
+    ]);
+  });
+
+  it("on a saturated host the default timeouts stretch by the process's slowdown, at most 10x", async () => {
+    const offEc2 = { "PUT /latest/api/token": [TIMEOUT], [`GET ${LIST}`]: [TIMEOUT] };
+    const stretched = (slowdown: number) => {
+      const { c, timeouts } = client(offEc2, {}, slowdown);
+      return c.get(LIST).catch(() => timeouts().map(([, ms]) => ms));
+    };
+    expect(await stretched(1.9)).toEqual([1000, 500]);
+    expect(await stretched(3)).toEqual([3000, 1500]);
+    expect(await stretched(100)).toEqual([10000, 5000]);
+    const explicit = client(offEc2, { AWS_METADATA_SERVICE_TIMEOUT: "2" }, 100);
+    await explicit.c.get(LIST).catch(() => undefined);
+    expect(explicit.timeouts().map(([, ms]) => ms)).toEqual([2000, 2000]);
   });
 
   it("connection errors are not retried: exit 3 naming the endpoint and the code", async () => {
