@@ -130,7 +130,7 @@ export class ImdsClient {
   }
 
   private timeoutMs(): number {
-    return this.probing && !this.config.timeoutExplicit ? this.baseTimeoutMs() / 2 : this.baseTimeoutMs();
+    return this.probing && !this.config.timeoutExplicit ? Math.round(this.baseTimeoutMs() / 2) : this.baseTimeoutMs();
   }
 
   /** AWS_METADATA_SERVICE_TIMEOUT as given; the default, stretched on a saturated host. */

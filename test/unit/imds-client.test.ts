@@ -127,6 +127,7 @@ describe("ImdsClient on an injected transport", () => {
     };
     expect(await stretched(1.9)).toEqual([1000, 500]);
     expect(await stretched(3)).toEqual([3000, 1500]);
+    expect(await stretched(2.0771)).toEqual([2077, 1039]); // whole milliseconds, as the messages show them
     expect(await stretched(100)).toEqual([10000, 5000]);
     const explicit = client(offEc2, { AWS_METADATA_SERVICE_TIMEOUT: "2" }, 100);
     await explicit.c.get(LIST).catch(() => undefined);
