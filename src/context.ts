@@ -1,5 +1,6 @@
 import type { spawn } from "node:child_process";
 import type * as fsPromises from "node:fs/promises";
+import type { ImdsRequest } from "./imds/imds-http.js";
 import type { StsFactory } from "./sts/sts-api.js";
 
 export interface Writer {
@@ -8,7 +9,7 @@ export interface Writer {
 
 /**
  * Everything below main.ts reaches the outside world through this object:
- * environment, streams, clock, files, processes, HTTP (IMDS, container, OIDC), STS, the terminal, signals.
+ * environment, streams, clock, files, processes, HTTP (container, OIDC), IMDS, STS, the terminal, signals.
  */
 export interface Context {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -16,7 +17,15 @@ export interface Context {
   readonly stderr: Writer;
   readonly stderrIsTTY: boolean;
   readonly now: () => Date;
+  /** HTTP for the container endpoint and OIDC token requests. */
   readonly fetch: typeof globalThis.fetch;
+  /** IMDS requests: node:http with one keep-alive agent for the run (see imds/imds-http.ts). */
+  readonly imdsRequest: ImdsRequest;
+  /**
+   * How many times longer than the CPU time it got this process has been trying to run (>= 1; waits for I/O
+   * do not count), measured once: large on a saturated host, where IMDS timeouts stretch (imds/imds-client.ts).
+   */
+  readonly hostSlowdown: () => number;
   readonly sts: StsFactory;
   readonly fs: typeof fsPromises;
   readonly spawn: typeof spawn;

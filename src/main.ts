@@ -3,6 +3,7 @@ import * as fs from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { runCli } from "./cli.js";
 import type { Context } from "./context.js";
+import { createImdsRequest } from "./imds/imds-http.js";
 import { createSts } from "./sts/create-sts.js";
 import { askTerminal } from "./ui/ask-terminal.js";
 import { RedactingWriter } from "./ui/redacting-writer.js";
@@ -24,6 +25,7 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 });
 
 let stopped: Promise<string> | undefined;
+let slowdown: number | undefined;
 const ctx: Context = {
   env: Object.freeze({ ...process.env }),
   stdout: { write: (s) => void process.stdout.write(s) },
@@ -31,6 +33,8 @@ const ctx: Context = {
   stderrIsTTY: Boolean(process.stderr.isTTY),
   now: () => new Date(),
   fetch: globalThis.fetch,
+  imdsRequest: createImdsRequest(),
+  hostSlowdown: () => (slowdown ??= measureSlowdown()),
   sts: (config) =>
     createSts({
       ...config,
@@ -65,6 +69,17 @@ const ctx: Context = {
 };
 
 process.exitCode = await runCli(ctx, argv, (v) => (verbose = v));
+
+/**
+ * The time this process wanted to run (wall time since start, minus the event loop's idle waits for I/O and
+ * timers) over the CPU time it got: about 1 on a host with CPU to spare, large on a saturated one.
+ */
+function measureSlowdown(): number {
+  const { user, system } = process.cpuUsage();
+  const cpuMs = (user + system) / 1000;
+  const busyMs = process.uptime() * 1000 - performance.eventLoopUtilization().idle;
+  return cpuMs > 0 ? Math.max(1, busyMs / cpuMs) : 1;
+}
 
 function safeUsername(): string {
   try {

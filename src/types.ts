@@ -121,6 +121,22 @@ export interface ChainPlan {
   readonly warnings: readonly string[];
 }
 
+/** What the chain will use of the source beyond its credentials, so that a source can fetch it alongside (IMDS). */
+export interface SourceWants {
+  readonly instanceId?: boolean | undefined;
+  readonly region?: boolean | undefined;
+  readonly account?: boolean | undefined;
+}
+
+/** Facts about the source that cost a request each: fetched once, and only when the chain calls for them. */
+export interface SourceLazyFacts {
+  readonly instanceId?: (() => Promise<string>) | undefined;
+  /** Resolves undefined when the source cannot tell its region. */
+  readonly region?: (() => Promise<string | undefined>) | undefined;
+  /** Resolves undefined when the source cannot tell its account (then STS is asked). */
+  readonly account?: (() => Promise<{ readonly accountId: string; readonly partition: string } | undefined>) | undefined;
+}
+
 /** What a source hands to the chain runner. */
 export interface SourceResult {
   readonly kind: Exclude<SourceKind, "auto"> | "static" | "process" | "sso";
@@ -132,6 +148,8 @@ export interface SourceResult {
   readonly partition?: string | undefined;
   readonly instanceId?: string | undefined;
   readonly region?: string | undefined;
+  /** What the eager fields above leave out, on demand (IMDS: instance ID, region, account). */
+  readonly lazy?: SourceLazyFacts | undefined;
 }
 
 export interface HopResult {

@@ -7,10 +7,18 @@ export interface Caller {
   readonly arn?: string | undefined;
   readonly partition?: string | undefined;
   readonly accountId?: string | undefined;
+  /** The source's own word on its account (IMDS iam/info), asked only for a bare role name. */
+  readonly account?: (() => Promise<{ accountId: string; partition: string } | undefined>) | undefined;
 }
 
 export function callerOfSource(source: SourceResult): Caller {
-  return { credentials: source.credentials, arn: source.callerArn, partition: source.partition, accountId: source.accountId };
+  return {
+    credentials: source.credentials,
+    arn: source.callerArn,
+    partition: source.partition,
+    accountId: source.accountId,
+    account: source.lazy?.account,
+  };
 }
 
 export function callerOfHop(hop: HopResult): Caller {

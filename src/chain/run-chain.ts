@@ -1,8 +1,9 @@
 import type { StsFactory } from "../sts/sts-api.js";
-import type { ChainPlan, ChainResult, Credentials, HopResult, SourcePlan, SourceResult } from "../types.js";
+import type { ChainPlan, ChainResult, Credentials, HopResult, SourcePlan, SourceResult, SourceWants } from "../types.js";
 import type { AnswerHop } from "./assume-hop.js";
 import { callerOfHop, callerOfSource, type Caller } from "./caller.js";
 import { runHop } from "./run-hop.js";
+import { sourceWants } from "../plan/source-wants.js";
 
 /** What the instance knows of itself, asked of IMDS only when a plan needs it. */
 export interface InstanceFacts {
@@ -12,7 +13,8 @@ export interface InstanceFacts {
 }
 
 export interface ChainDeps {
-  readonly source: (plan: SourcePlan) => Promise<SourceResult>;
+  /** `wants`: what the chain will ask of the source besides credentials, so it can fetch that alongside. */
+  readonly source: (plan: SourcePlan, wants?: SourceWants) => Promise<SourceResult>;
   /** Answers each hop (STS, possibly behind the cache). */
   readonly answerHop: AnswerHop;
   /** The entry key of each hop (plan/hop-keys.ts), one per hop of the plan. */
@@ -50,7 +52,7 @@ export interface HopEnv {
 export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainResult> {
   let sourceResult: SourceResult | undefined;
   const source = once(async () => {
-    sourceResult = await deps.source(plan.source);
+    sourceResult = await deps.source(plan.source, sourceWants(plan));
     deps.onCredentials(sourceResult.credentials);
     return sourceResult;
   });

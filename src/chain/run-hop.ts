@@ -23,7 +23,10 @@ async function assume(hop: Hop, index: number, initial: Caller, env: HopEnv): Pr
   const { region, exportRegion } = await env.region();
   const endpoint = deps.stsEndpoint ?? `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
   const identify = async (): Promise<Caller> => (caller = await whoIs(caller, env, region, endpoint));
-  if (hop.role.kind === "name" && (caller.accountId === undefined || caller.partition === undefined)) await identify();
+  const unknown = () => caller.accountId === undefined || caller.partition === undefined;
+  // A bare role name lives in the account of the identity before it: the source's own word, else STS's.
+  if (hop.role.kind === "name" && unknown() && caller.account) caller = { ...caller, ...(await caller.account()) };
+  if (hop.role.kind === "name" && unknown()) await identify();
   const arn = hop.role.kind === "arn" ? hop.role.arn : roleArn(caller.partition ?? "aws", caller.accountId!, hop.role.name);
   const sessionName = renderSessionName(hop.sessionTemplate, await sessionVars(hop.sessionTemplate, arn, index, region, env.deps));
   const sts = deps.sts({ region, endpoint: deps.stsEndpoint, credentials: caller.credentials, debug: deps.debug });

@@ -3,11 +3,12 @@ import type { ChainDeps, InstanceFacts } from "../chain/run-chain.js";
 import { maxAttemptsFromEnv } from "../config/max-attempts.js";
 import type { Context } from "../context.js";
 import { NoCredentialsError } from "../errors.js";
-import { ImdsClient, ImdsHttpError } from "../imds/imds-client.js";
+import { ImdsClient } from "../imds/imds-client.js";
 import { hopKeys } from "../plan/hop-keys.js";
 import { sourceIdentity } from "../plan/source-identity.js";
 import type { ChainPlan } from "../types.js";
 import { imdsConfigFromEnv } from "../imds/imds-config.js";
+import { createImdsFacts, type ImdsFacts } from "../imds/imds-facts.js";
 import { containerSource } from "../sources/container-source.js";
 import { imdsSource } from "../sources/imds-source.js";
 import { processSource } from "../sources/process-source.js";
@@ -47,7 +48,7 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
   const region = plan.region.kind === "imds" ? plan.region.fallback : plan.region.region;
   const providers = sourceProviders(ctx, sts, { ...opts, region }, log, imds, stsEndpoint);
   const cache = cacheOptions(ctx, opts, log);
-  const machine = cache.mode === "off" || plan.effectiveSource !== "imds" ? "" : `${imds().config.endpoint}:${await machineIdentity(ctx)}`;
+  const machine = cache.mode === "off" || plan.effectiveSource !== "imds" ? "" : `${imds().facts.endpoint}:${await machineIdentity(ctx)}`;
   return {
     source: (p) => resolveSource(p, providers),
     answerHop: withCache(cache),
@@ -78,44 +79,34 @@ async function machineIdentity(ctx: Context): Promise<string> {
   return `${ctx.hostname()}:${machine}:${boot}`;
 }
 
-/** The instance ID and region, asked of IMDS once each, only when the plan needs them. */
+/** The instance ID and region, asked of IMDS once each (the facts remember), only when the plan needs them. */
 function instanceFacts(imds: LazyImds): InstanceFacts {
-  let instanceId: Promise<string> | undefined;
-  let region: Promise<string | undefined> | undefined;
   return {
-    instanceId: () =>
-      (instanceId ??= (async () => {
-        const { config, client } = imds();
-        if (config.disabled) {
-          throw new NoCredentialsError("{instanceId} in the session name needs IMDS, which AWS_EC2_METADATA_DISABLED=true turns off", {
-            hint: "pick another --session-name",
-          });
-        }
-        return (await client.get("/latest/meta-data/instance-id")).trim();
-      })()),
-    region: () =>
-      (region ??= (async () => {
-        const { config, client } = imds();
-        if (config.disabled) return undefined;
-        try {
-          return (await client.get("/latest/meta-data/placement/region")).trim() || undefined;
-        } catch (err) {
-          if (err instanceof ImdsHttpError && err.status === 404) return undefined;
-          throw err;
-        }
-      })()),
+    instanceId: async () => {
+      const { config, facts } = imds();
+      if (config.disabled) {
+        throw new NoCredentialsError("{instanceId} in the session name needs IMDS, which AWS_EC2_METADATA_DISABLED=true turns off", {
+          hint: "pick another --session-name",
+        });
+      }
+      return facts.instanceId();
+    },
+    region: async () => {
+      const { config, facts } = imds();
+      return config.disabled ? undefined : facts.region();
+    },
   };
 }
 
-type LazyImds = () => { config: ReturnType<typeof imdsConfigFromEnv>; client: ImdsClient };
+type LazyImds = () => { config: ReturnType<typeof imdsConfigFromEnv>; facts: ImdsFacts };
 
-/** One IMDS client per run (one session token), created only if something asks IMDS. */
+/** One IMDS client per run (one session token, each fact asked once), created only if something asks IMDS. */
 function lazyImds(ctx: Context, log: Logger): LazyImds {
-  let client: ImdsClient | undefined;
+  let facts: ImdsFacts | undefined;
   return () => {
     const config = imdsConfigFromEnv(ctx.env);
-    client ??= new ImdsClient(config, ctx.fetch, log.debug);
-    return { config, client };
+    facts ??= createImdsFacts(new ImdsClient(config, ctx.imdsRequest, log.debug, ctx.hostSlowdown));
+    return { config, facts };
   };
 }
 
@@ -130,7 +121,7 @@ function sourceProviders(
   const io = { env: ctx.env, fetch: ctx.fetch, protectSecret: ctx.protectSecret, readFile: (p: string) => ctx.fs.readFile(p, "utf8"), debug: log.debug };
   return {
     env: ctx.env,
-    imds: () => imdsSource({ ...imds(), now: ctx.now, warn: log.warn }),
+    imds: (wants) => imdsSource({ ...imds(), now: ctx.now }, wants),
     container: () => containerSource(io),
     webIdentity: (plan) =>
       webIdentitySource(plan, { ...io, sts, stsEndpoint, region: opts.region, user: ctx.username(), host: ctx.hostname(), now: ctx.now }),

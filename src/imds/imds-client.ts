@@ -1,5 +1,6 @@
-import { BadAnswerError, NoCredentialsError } from "../errors.js";
+import { BadAnswerError, NetworkError, NoCredentialsError } from "../errors.js";
 import type { ImdsConfig } from "./imds-config.js";
+import type { ImdsHttpOutcome, ImdsRequest } from "./imds-http.js";
 
 export const TOKEN_PATH = "/latest/api/token";
 const TOKEN_TTL_SECONDS = "21600";
@@ -22,12 +23,27 @@ const STATUS_HINTS: Record<number, string> = {
   404: "this path is not served here: is AWS_EC2_METADATA_SERVICE_ENDPOINT an EC2 metadata service?",
 };
 
-type Outcome = { kind: "response"; status: number; body: string } | { kind: "timeout"; waitedMs: number } | { kind: "error"; code: string };
+type Outcome = ImdsHttpOutcome;
 
 /**
- * IMDSv2 client on `fetch`: one token per process, v1 fallback only where the SDKs fall back
- * (403/404/405 on the token PUT, or no answer to it), explicit timeouts. The SDK's metadata
- * packages are not used: they ignore AWS_METADATA_SERVICE_TIMEOUT and have no default timeout.
+ * Once IMDS has answered in this run, a request that gets no answer is a saturated host, not a missing
+ * IMDS: it is tried again, waiting this many times the timeout (bounded: 1 + 2 + 4 timeouts at most).
+ */
+export const LOAD_RETRY_FACTORS: readonly number[] = [2, 4];
+
+/**
+ * Before IMDS has answered, a timeout cannot tell a slow IMDS from none. On a saturated host (this process
+ * ran at least SATURATED times slower than its CPU time) the default timeouts stretch by that slowdown, up
+ * to MAX_STRETCH: a second of a starved process is not a second of a running one. Otherwise they are as
+ * documented, so off EC2 the tool still gives up within ~1.5 s.
+ */
+export const SATURATED = 2;
+export const MAX_STRETCH = 10;
+
+/**
+ * IMDSv2 client on an injected transport (node:http in the CLI): one token per process, v1 fallback only
+ * where the SDKs fall back (403/404/405 on the token PUT, or no answer to it), explicit timeouts. The SDK's
+ * metadata packages are not used: they ignore AWS_METADATA_SERVICE_TIMEOUT and have no default timeout.
  */
 export class ImdsClient {
   private token: Promise<string | undefined> | undefined;
@@ -36,11 +52,16 @@ export class ImdsClient {
    * EC2 we fail in ~1.5 s. An explicit AWS_METADATA_SERVICE_TIMEOUT is always honoured in full.
    */
   private probing = false;
+  /** IMDS has answered (any HTTP status) in this run: from then on a timeout is load, not absence. */
+  private answered = false;
+  private stretch: number | undefined;
 
   constructor(
     private readonly config: ImdsConfig,
-    private readonly fetchImpl: typeof globalThis.fetch,
+    private readonly send: ImdsRequest,
     private readonly debug: (line: string) => void = () => {},
+    /** Wall time / CPU time of this process so far (>= 1); see SATURATED. */
+    private readonly slowdown: () => number = () => 1,
   ) {}
 
   get endpoint(): string {
@@ -58,7 +79,7 @@ export class ImdsClient {
       retriedWith = await this.sessionToken();
       outcome = await this.request("GET", path, retriedWith);
     }
-    if (outcome.kind !== "response") throw this.unreachable(outcome);
+    if (outcome.kind !== "response") throw this.unreachable(outcome, path);
     if (outcome.status === 401 && retriedWith !== undefined) {
       throw new BadAnswerError(`IMDS at ${this.config.endpoint} refused ${path} (HTTP 401) with a session token it had just issued`, {
         hint: "a metadata service that rejects its own fresh tokens is broken or is not EC2's; retry, and check AWS_EC2_METADATA_SERVICE_ENDPOINT",
@@ -89,7 +110,7 @@ export class ImdsClient {
       }
       return outcome.body;
     }
-    if (outcome.kind === "error") throw this.unreachable(outcome);
+    if (outcome.kind === "error" || outcome.kind === "oversized") throw this.unreachable(outcome, TOKEN_PATH);
     const reason = outcome.kind === "timeout" ? "no answer" : `HTTP ${outcome.status}`;
     const fallsBack = outcome.kind === "timeout" || [403, 404, 405].includes(outcome.status);
     if (!fallsBack) {
@@ -114,39 +135,56 @@ export class ImdsClient {
   private async request(method: "GET" | "PUT", path: string, token: string | undefined): Promise<Outcome> {
     let last: Outcome = { kind: "timeout", waitedMs: 0 };
     for (let attempt = 1; attempt <= this.config.attempts; attempt++) {
-      last = await this.once(method, path, token);
-      if (last.kind === "response" && last.status < 500) return last;
-      if (last.kind === "error") return last;
+      last = await this.once(method, path, token, this.timeoutMs());
+      if (isFinal(last)) return last;
+    }
+    for (const factor of LOAD_RETRY_FACTORS) {
+      if (last.kind !== "timeout" || !this.answered) break;
+      this.debug(`imds: ${method} ${path} got no answer although IMDS answered before; trying again with ${factor}x the timeout`);
+      last = await this.once(method, path, token, this.baseTimeoutMs() * factor);
+      if (isFinal(last)) return last;
     }
     return last;
   }
 
-  private async once(method: "GET" | "PUT", path: string, token: string | undefined): Promise<Outcome> {
+  private timeoutMs(): number {
+    return this.probing && !this.config.timeoutExplicit ? Math.round(this.baseTimeoutMs() / 2) : this.baseTimeoutMs();
+  }
+
+  /** AWS_METADATA_SERVICE_TIMEOUT as given; the default, stretched on a saturated host. */
+  private baseTimeoutMs(): number {
+    if (this.config.timeoutExplicit) return this.config.timeoutMs;
+    if (this.stretch === undefined) {
+      const slowdown = this.slowdown();
+      this.stretch = slowdown < SATURATED ? 1 : Math.min(MAX_STRETCH, slowdown);
+      if (this.stretch > 1) {
+        this.debug(`imds: this process ran ${slowdown.toFixed(1)}x slower than its CPU time (saturated host): timeouts x${this.stretch.toFixed(1)}`);
+      }
+    }
+    return Math.round(this.config.timeoutMs * this.stretch);
+  }
+
+  private async once(method: "GET" | "PUT", path: string, token: string | undefined, timeoutMs: number): Promise<Outcome> {
     const headers: Record<string, string> =
       method === "PUT" ? { "x-aws-ec2-metadata-token-ttl-seconds": TOKEN_TTL_SECONDS } : {};
     if (token !== undefined) headers["x-aws-ec2-metadata-token"] = token;
     const started = Date.now();
-    const timeoutMs = this.probing && !this.config.timeoutExplicit ? this.config.timeoutMs / 2 : this.config.timeoutMs;
-    try {
-      const res = await this.fetchImpl(this.config.endpoint + path, {
-        method,
-        headers,
-        signal: AbortSignal.timeout(timeoutMs),
-        // A redirect would carry the session token elsewhere; IMDS never redirects.
-        redirect: "error",
-      });
-      const body = await res.text();
+    const outcome = await this.send({ method, url: this.config.endpoint + path, headers, timeoutMs });
+    if (outcome.kind === "response") {
       this.probing = false;
-      this.debug(`imds: ${method} ${path} -> ${res.status} (${Date.now() - started} ms)`);
-      return { kind: "response", status: res.status, body };
-    } catch (err) {
-      const outcome = classify(err, timeoutMs);
-      this.debug(`imds: ${method} ${path} -> ${outcome.kind === "error" ? outcome.code : "timeout"} (${Date.now() - started} ms)`);
-      return outcome;
+      this.answered = true;
     }
+    this.debug(`imds: ${method} ${path} -> ${describe(outcome)} (${Date.now() - started} ms)`);
+    return outcome;
   }
 
-  private unreachable(outcome: Exclude<Outcome, { kind: "response" }>): NoCredentialsError {
+  private unreachable(outcome: Exclude<Outcome, { kind: "response" }>, path: string): NoCredentialsError | NetworkError {
+    if (outcome.kind === "oversized") {
+      return new NetworkError(
+        `IMDS at ${this.config.endpoint} answered ${path} with more than ${outcome.limitBytes} bytes: not a metadata service answer`,
+        { hint: "is AWS_EC2_METADATA_SERVICE_ENDPOINT an EC2 metadata service?" },
+      );
+    }
     const why = outcome.kind === "timeout" ? `no answer within ${outcome.waitedMs} ms` : outcome.code;
     return new NoCredentialsError(`IMDS could not be reached at ${this.config.endpoint} (${why})`, {
       hint: "not on EC2? use --source env with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY set, or point AWS_EC2_METADATA_SERVICE_ENDPOINT at a metadata service",
@@ -154,10 +192,20 @@ export class ImdsClient {
   }
 }
 
-function classify(err: unknown, waitedMs: number): Outcome {
-  const e = err as { name?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return { kind: "timeout", waitedMs };
-  const code = e?.cause?.code ?? e?.cause?.message ?? e?.name ?? "network error";
-  if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT") return { kind: "timeout", waitedMs };
-  return { kind: "error", code };
+/** A 2xx-4xx answer, a connection error or an oversized body ends a request; 5xx and timeouts may be retried. */
+function isFinal(outcome: Outcome): boolean {
+  return (outcome.kind === "response" && outcome.status < 500) || outcome.kind === "error" || outcome.kind === "oversized";
+}
+
+function describe(outcome: Outcome): string {
+  switch (outcome.kind) {
+    case "response":
+      return String(outcome.status);
+    case "timeout":
+      return "timeout";
+    case "oversized":
+      return `body over ${outcome.limitBytes} bytes`;
+    case "error":
+      return outcome.code;
+  }
 }

@@ -25,6 +25,8 @@ export interface Faults {
   imds401After: number;
   /** How IMDS answers ("none": normally). */
   imdsFault: ImdsFaultKind;
+  /** IMDS without /latest/dynamic/instance-identity/ (404), like moto and other emulators. */
+  imdsNoIdentityDocument: boolean;
   /**
    * Sessions issued by STS from now on expire after at most this many seconds, whatever
    * DurationSeconds asked (0: as asked). Forces expiries in seconds for long-job tests.
@@ -43,6 +45,7 @@ export const NO_FAULTS: Readonly<Faults> = {
   imdsDown: false,
   imds401After: 0,
   imdsFault: "none",
+  imdsNoIdentityDocument: false,
   stsSessionSeconds: 0,
 };
 

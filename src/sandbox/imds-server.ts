@@ -1,6 +1,6 @@
 /**
  * The IMDS emulator's HTTP side: IMDSv2 session tokens (PUT /latest/api/token), v1/v2 rules and
- * the faults that matter to clients (v1-only, v2-required, unanswered token PUT, service down).
+ * the faults that matter to clients (v1-only, v2-required, unanswered token PUT, service down, no identity document).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultState } from "./faults.js";
@@ -12,6 +12,7 @@ export const TOKEN_PATH = "/latest/api/token";
 const TTL_HEADER = "x-aws-ec2-metadata-token-ttl-seconds";
 const TOKEN_HEADER = "x-aws-ec2-metadata-token";
 const MAX_TTL_SECONDS = 21600;
+const IDENTITY_PREFIX = "/latest/dynamic/instance-identity/";
 
 export interface ImdsServerOptions {
   readonly faults: FaultState;
@@ -95,7 +96,8 @@ function getReply(opts: ImdsServerOptions, tokens: ImdsTokens, req: IncomingMess
   } else if (opts.faults.current.imdsV2Required) {
     return error(401, "Unauthorized");
   }
-  const body = imdsContent(path, { ...opts.content, now, fault: opts.faults.current.imdsFault });
+  const hidden = opts.faults.current.imdsNoIdentityDocument && path.startsWith(IDENTITY_PREFIX);
+  const body = hidden ? undefined : imdsContent(path, { ...opts.content, now, fault: opts.faults.current.imdsFault });
   if (body === undefined) return error(404, "Not Found");
   return { status: 200, body, headers: extra };
 }

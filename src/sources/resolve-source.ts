@@ -1,5 +1,5 @@
 import { ConfigError, NoCredentialsError } from "../errors.js";
-import type { SourcePlan, SourceResult } from "../types.js";
+import type { SourcePlan, SourceResult, SourceWants } from "../types.js";
 import { MARKER_KEY_ID, MARKER_ROLE_ARN } from "../markers.js";
 import { envSource } from "./env-source.js";
 import { SourceSkipped } from "./source-skipped.js";
@@ -12,7 +12,8 @@ type StaticPlan = Extract<SourcePlan, { kind: "static" }>;
 /** One provider per kind of source; each throws SourceSkipped when it is not configured here. */
 export interface SourceProviders {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly imds: () => Promise<SourceResult>;
+  /** `wants`: what the chain will ask of the source besides credentials (fetched alongside them). */
+  readonly imds: (wants?: SourceWants) => Promise<SourceResult>;
   readonly container: () => Promise<SourceResult>;
   /** Web identity from a plan, or (no plan) from AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN / the CI's OIDC variables. */
   readonly webIdentity: (plan?: WebIdentityPlan) => Promise<SourceResult>;
@@ -34,15 +35,15 @@ export interface SourceProviders {
 export const AUTO_ORDER = ["env", "web-identity", "container", "imds"] as const;
 type AutoKind = (typeof AUTO_ORDER)[number];
 
-export async function resolveSource(plan: SourcePlan, p: SourceProviders): Promise<SourceResult> {
+export async function resolveSource(plan: SourcePlan, p: SourceProviders, wants: SourceWants = {}): Promise<SourceResult> {
   switch (plan.kind) {
     case "auto":
-      return resolveAuto(p, plan.profile);
+      return resolveAuto(p, wants, plan.profile);
     case "env":
     case "imds":
     case "container":
       // A profile's credential_source = Environment must not chain from a previous run's exports either.
-      return explicit(plan.kind, () => attempt(plan.kind as AutoKind, p, plan.profile !== undefined), plan.profile, p.env);
+      return explicit(plan.kind, () => attempt(plan.kind as AutoKind, p, plan.profile !== undefined, wants), plan.profile, p.env);
     case "web-identity":
       return explicit(plan.kind, () => p.webIdentity(plan), plan.profile);
     case "static":
@@ -54,7 +55,7 @@ export async function resolveSource(plan: SourcePlan, p: SourceProviders): Promi
   }
 }
 
-function attempt(kind: AutoKind, p: SourceProviders, auto: boolean): Promise<SourceResult> {
+function attempt(kind: AutoKind, p: SourceProviders, auto: boolean, wants: SourceWants): Promise<SourceResult> {
   switch (kind) {
     case "env":
       return Promise.resolve().then(() => envSource(p.env, { skipOwnExports: auto, warn: p.warn }));
@@ -63,7 +64,7 @@ function attempt(kind: AutoKind, p: SourceProviders, auto: boolean): Promise<Sou
     case "container":
       return p.container();
     case "imds":
-      return p.imds();
+      return p.imds(wants);
   }
 }
 
@@ -78,11 +79,11 @@ async function explicit(kind: string, run: () => Promise<SourceResult>, profile?
 }
 
 /** `settingsOf`: the selected profile, which holds only settings (the SDKs then take credentials from this chain). */
-async function resolveAuto(p: SourceProviders, settingsOf?: string): Promise<SourceResult> {
+async function resolveAuto(p: SourceProviders, wants: SourceWants, settingsOf?: string): Promise<SourceResult> {
   const skipped: string[] = [];
   for (const kind of AUTO_ORDER) {
     try {
-      const result = await attempt(kind, p, true);
+      const result = await attempt(kind, p, true, wants);
       p.debug(`source: ${kind}`);
       return result;
     } catch (err) {

@@ -163,6 +163,18 @@ describe("IMDS faults", () => {
     expect((await imdsGet(sb, "/latest/meta-data/instance-id")).status).toBe(200);
   });
 
+  it("imdsNoIdentityDocument: the identity document is 404 (as on moto); iam/info and placement/region still answer", async () => {
+    const sb = await start({ faults: { imdsNoIdentityDocument: true } });
+    const token = await imdsToken(sb);
+    expect((await imdsGet(sb, "/latest/dynamic/instance-identity/document", token)).status).toBe(404);
+    expect((await imdsGet(sb, "/latest/dynamic/instance-identity/", token)).status).toBe(404);
+    expect(await (await imdsGet(sb, "/latest/meta-data/placement/region", token)).text()).toBe("us-east-1");
+    const info = JSON.parse(await (await imdsGet(sb, "/latest/meta-data/iam/info", token)).text());
+    expect(info.InstanceProfileArn).toBe("arn:aws:iam::123456789012:instance-profile/ExampleRole");
+    sb.setFaults({ imdsNoIdentityDocument: false });
+    expect((await imdsGet(sb, "/latest/dynamic/instance-identity/document", token)).status).toBe(200);
+  });
+
   it("imds401After: the first N GETs are answered, every later one is 401 even with a fresh token", async () => {
     const sb = await start({ faults: { imds401After: 2 } });
     const token = await imdsToken(sb);
