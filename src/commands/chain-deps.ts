@@ -50,7 +50,11 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
   const cache = cacheOptions(ctx, opts, log);
   const machine = cache.mode === "off" || plan.effectiveSource !== "imds" ? "" : `${imds().facts.endpoint}:${await machineIdentity(ctx)}`;
   return {
-    source: (p) => resolveSource(p, providers),
+    source: (p, wants) => {
+      // The chain goes to the network: load the SDK while the source answers, not after.
+      preloadSdk();
+      return resolveSource(p, providers, wants);
+    },
     answerHop: withCache(cache),
     hopKeys: hopKeys(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint, { user: ctx.username(), host: ctx.hostname(), now: ctx.now() }),
     sts,
@@ -66,6 +70,11 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
       if (c.sessionToken) ctx.protectSecret(c.sessionToken);
     },
   };
+}
+
+/** Start loading the AWS SDK (tens of milliseconds) now, in parallel with the source's round trips. */
+function preloadSdk(): void {
+  import("@aws-sdk/client-sts").catch(() => undefined);
 }
 
 /**

@@ -63,6 +63,9 @@ describe(`a fleet of ${FLEET} processes with a cold cache`, () => {
     expect(calls.filter((a) => a === HOP1)).toHaveLength(1);
     expect(calls.filter((a) => a === HOP2)).toHaveLength(1);
     expect(sandbox().counts.sts.AssumeRole).toBe(2);
+    // Only the lock holder asks IMDS (token, role list, credentials, instance ID, region): the rest wait for its entry.
+    const imdsRequests = Object.values(sandbox().counts.imds).reduce((a, b) => a + b, 0);
+    expect(imdsRequests).toBeLessThanOrEqual(10);
     first = runs[0]!.stdout;
     console.log(
       `fleet figure: ${FLEET} processes started at once, cold cache: AssumeRole ${HOP1.split("/").pop()} ${calls.filter((a) => a === HOP1).length}, ` +
@@ -70,11 +73,12 @@ describe(`a fleet of ${FLEET} processes with a cold cache`, () => {
     );
   }, 180_000);
 
-  it("a second run makes no AssumeRole and prints the same credentials", async () => {
+  it("a second run makes no request at all (no IMDS, no STS) and prints the same credentials", async () => {
     const r = await runCli([HOP1, HOP2], env(home));
     expect([r.code, r.stderr]).toEqual([0, ""]);
     expect(r.stdout).toBe(first);
-    expect(assumed()).toEqual([]);
+    expect(sandbox().requests).toEqual([]);
+    expect(sandbox().counts.imds).toEqual({});
   });
 
   it("a different final hop reuses the first hop's entry: one new AssumeRole, signed by the cached session", async () => {

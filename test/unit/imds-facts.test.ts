@@ -71,8 +71,6 @@ describe("imdsSource asks only what every IMDS serves", () => {
     expect(result).toMatchObject({
       kind: "imds",
       credentials: { accessKeyId: "ASIAINSTANCE", secretAccessKey: "secret", sessionToken: "token" },
-      identityKey: `imds:${ENDPOINT}:WebRole:ASIAINSTANCE`,
-      isRoleSession: true,
     });
     expect(result.instanceId).toBeUndefined();
     expect(result.region).toBeUndefined();
