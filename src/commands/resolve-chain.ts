@@ -6,6 +6,7 @@ import { buildPlan } from "../plan/build-plan.js";
 import type { ChainPlan, ChainResult } from "../types.js";
 import type { Logger } from "../ui/logger.js";
 import { chainDeps, type DepsOptions } from "./chain-deps.js";
+import { planInputOf } from "./plan-input.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
 /** Flags (+ the selected profile) → plan. Reads only the config files and the --policy file. */
@@ -13,7 +14,7 @@ export async function planFromOptions(ctx: Context, roles: string[], opts: Resol
   const profileName = opts.profile ?? profileFromEnv(ctx, opts);
   const profile = profileName === undefined ? undefined : await loadProfilePlan(ctx, profileName);
   const policy = opts.policy === undefined ? undefined : await readPolicy(ctx, opts.policy);
-  return buildPlan({ ...opts, roles, profile, policy, env: ctx.env });
+  return buildPlan(planInputOf(opts, { roles, profile, policy, env: ctx.env }));
 }
 
 /** Plan, then run it against the edges of ctx. Shared by every command that needs credentials. */
@@ -28,7 +29,8 @@ export async function resolveChain(
   if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.mfaSerial !== undefined)) {
     throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }
-  return runChain(plan, chainDeps(ctx, { ...opts, ...extra, region: plan.region }, log));
+  const deps = { mfaToken: opts.mfaToken, cache: opts.cache, refresh: opts.refresh, region: plan.region, ...extra } satisfies DepsOptions;
+  return runChain(plan, chainDeps(ctx, deps, log));
 }
 
 /**
