@@ -7,13 +7,14 @@ import type { ChainPlan, ChainResult } from "../types.js";
 import type { Logger } from "../ui/logger.js";
 import { chainDeps, type DepsOptions } from "./chain-deps.js";
 import { planInputOf } from "./plan-input.js";
+import { readPolicyFile } from "./read-policy-file.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
 /** Flags (+ the selected profile) → plan. Reads only the config files and the --policy file. */
 export async function planFromOptions(ctx: Context, roles: string[], opts: ResolveOptions): Promise<ChainPlan> {
   const profileName = opts.profile ?? profileFromEnv(ctx, opts);
   const profile = profileName === undefined ? undefined : await loadProfilePlan(ctx, profileName);
-  const policy = opts.policy === undefined ? undefined : await readPolicy(ctx, opts.policy);
+  const policy = opts.policy === undefined ? undefined : await readPolicyFile(ctx, opts.policy);
   return buildPlan(planInputOf(opts, { roles, profile, policy, env: ctx.env }));
 }
 
@@ -42,19 +43,4 @@ function profileFromEnv(ctx: Context, opts: ResolveOptions): string | undefined 
   const name = ctx.env.AWS_PROFILE || undefined;
   if (name === undefined || opts.source === "profile") return name;
   return opts.source === "auto" && opts.format !== "process" ? name : undefined;
-}
-
-async function readPolicy(ctx: Context, path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await ctx.fs.readFile(path, "utf8");
-  } catch (err) {
-    throw new UsageError(`--policy '${path}': cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`--policy '${path}': not valid JSON (${(err as Error).message})`);
-  }
-  return text;
 }

@@ -1,6 +1,6 @@
 import { githubOidcAvailable } from "../sources/ci-identity.js";
 import { MARKER_KEY_ID } from "../outputs/export-set.js";
-import type { ChainPlan, HopPlan, SourcePlan } from "../types.js";
+import type { ChainPlan, HopPlan, SourcePlan, Tag } from "../types.js";
 import { CHAINED_MAX_DURATION, decideDuration, formatDuration, MAX_DURATION } from "./parse-duration.js";
 import { IMDS_DEFAULT_TEMPLATE, OTHER_DEFAULT_TEMPLATE } from "./session-name.js";
 
@@ -14,7 +14,11 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function describePlan(plan: ChainPlan, env: Env): string {
   const source = effectiveSource(plan.source, env);
   const lines = [`source: ${describeSource(plan.source, env)}`];
-  plan.hops.forEach((hop, i) => lines.push(...describeHop(hop, i, i > 0 || source.roleSession, source.kind)));
+  let inherited: Tag[] = [];
+  plan.hops.forEach((hop, i) => {
+    lines.push(...describeHop(hop, i, i > 0 || source.roleSession, source.kind, inherited));
+    inherited = [...inherited, ...transitiveTags(hop)];
+  });
   if (plan.hops.length === 0) lines.push("hops: none (the source credentials are the result)");
   lines.push(`region: ${plan.region ?? "not set: the IMDS region when the source is IMDS, else the partition's default (us-east-1)"}`);
   return `${lines.join("\n")}\n`;
@@ -102,7 +106,7 @@ function describeSource(source: SourcePlan, env: Env): string {
   }
 }
 
-function describeHop(hop: HopPlan, index: number, chained: boolean, sourceKind: SourcePlan["kind"]): string[] {
+function describeHop(hop: HopPlan, index: number, chained: boolean, sourceKind: SourcePlan["kind"], inherited: readonly Tag[]): string[] {
   const role = hop.role.kind === "arn" ? hop.role.arn : `${hop.role.name} (bare name: completed at run time with the account before this hop)`;
   const lines = [`hop ${index + 1}: ${role}${hop.profile === undefined ? "" : ` (profile ${hop.profile})`}`];
   const template = hop.sessionName ?? (sourceKind === "imds" ? IMDS_DEFAULT_TEMPLATE : OTHER_DEFAULT_TEMPLATE);
@@ -112,10 +116,16 @@ function describeHop(hop: HopPlan, index: number, chained: boolean, sourceKind: 
   if (hop.mfaSerial !== undefined) lines.push(`  MFA: ${hop.mfaSerial} (code from --mfa-token or asked on the terminal)`);
   if (hop.sourceIdentity !== undefined) lines.push(`  source identity: ${hop.sourceIdentity}`);
   if (hop.tags?.length) lines.push(`  tags: ${hop.tags.map((t) => `${t.key}=${t.value}`).join(", ")}`);
-  if (hop.transitiveTagKeys?.length) lines.push(`  transitive tag keys: ${hop.transitiveTagKeys.join(", ")}`);
+  if (hop.transitiveTagKeys?.length) lines.push(`  transitive tag keys: ${hop.transitiveTagKeys.join(", ")} (passed on to every later session)`);
+  if (inherited.length) lines.push(`  inherited transitive tags: ${inherited.map((t) => `${t.key}=${t.value}`).join(", ")} (not sent again)`);
   if (hop.policy !== undefined) lines.push(`  session policy: inline (${hop.policy.length} characters)`);
   if (hop.policyArns?.length) lines.push(`  session policy ARNs: ${hop.policyArns.join(", ")}`);
   return lines;
+}
+
+function transitiveTags(hop: HopPlan): Tag[] {
+  const keys = new Set((hop.transitiveTagKeys ?? []).map((k) => k.toLowerCase()));
+  return (hop.tags ?? []).filter((t) => keys.has(t.key.toLowerCase()));
 }
 
 function describeDuration(requested: HopPlan["duration"], chained: boolean): string {
