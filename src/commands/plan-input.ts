@@ -27,7 +27,6 @@ export function planInputOf(opts: ResolveOptions, reads: PlanReads): PlanInput {
     dryRun: _dryRun,
     verbose: _verbose,
     quiet: _quiet,
-    format: _format,
     // Planned.
     source,
     sessionName,

@@ -10,8 +10,11 @@ import { planInputOf } from "./plan-input.js";
 import { readPolicyFile } from "./read-policy-file.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
+/** A command's resolve options, plus its output format where it has one (`process` changes how AWS_PROFILE is read). */
+export type ChainOptions = ResolveOptions & { readonly format?: string | undefined };
+
 /** Flags (+ the selected profile) → plan. Reads only the config files and the --policy file. */
-export async function planFromOptions(ctx: Context, roles: string[], opts: ResolveOptions): Promise<ChainPlan> {
+export async function planFromOptions(ctx: Context, roles: string[], opts: ChainOptions): Promise<ChainPlan> {
   const profileName = opts.profile ?? profileFromEnv(ctx, opts);
   const profile = profileName === undefined ? undefined : await loadProfilePlan(ctx, profileName);
   const policy = opts.policy === undefined ? undefined : await readPolicyFile(ctx, opts.policy);
@@ -22,7 +25,7 @@ export async function planFromOptions(ctx: Context, roles: string[], opts: Resol
 export async function resolveChain(
   ctx: Context,
   roles: string[],
-  opts: ResolveOptions,
+  opts: ChainOptions,
   log: Logger,
   extra: Pick<DepsOptions, "cacheMinFreshSeconds"> = {},
 ): Promise<ChainResult> {
@@ -39,7 +42,7 @@ export async function resolveChain(
  * and not for `--format process`, where the calling SDK already used AWS_PROFILE to reach this command
  * (reading it again would run the same credential_process forever).
  */
-function profileFromEnv(ctx: Context, opts: ResolveOptions): string | undefined {
+function profileFromEnv(ctx: Context, opts: ChainOptions): string | undefined {
   const name = ctx.env.AWS_PROFILE || undefined;
   if (name === undefined || opts.source === "profile") return name;
   return opts.source === "auto" && opts.format !== "process" ? name : undefined;

@@ -6,7 +6,7 @@ import { resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
 /** Resolve the chain, then ask STS who the result is (GetCallerIdentity signed with the final credentials). */
-export async function whoamiCommand(ctx: Context, roles: string[], opts: ResolveOptions): Promise<void> {
+export async function whoamiCommand(ctx: Context, roles: string[], opts: ResolveOptions & { readonly format: "text" | "json" }): Promise<void> {
   const log = createLogger(ctx.stderr, verbosityOf(opts));
   const result = await resolveChain(ctx, roles, opts, log);
   const endpoint = stsEndpointFromEnv(ctx.env);

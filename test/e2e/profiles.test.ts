@@ -144,6 +144,7 @@ duration_seconds = 7200
         "  session name: {instanceId} (default)",
         "  duration: 1h (default)",
         "region: us-east-1",
+        "then: print the credentials as sh",
         "",
       ].join("\n"),
     );
