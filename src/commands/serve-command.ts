@@ -17,6 +17,7 @@ export async function serveCommand(ctx: Context, roles: string[], opts: ResolveO
   if (!formatter) throw new Error(`no formatter for ${opts.format}`);
   if (opts.dryRun) {
     ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
+    ctx.stdout.write(`then: serve the credentials on a local endpoint, renewed before they expire, and print its variables as ${opts.format}\n`);
     return;
   }
   const log = createLogger(ctx.stderr, verbosityOf(opts));
