@@ -25,6 +25,8 @@ export interface StsRequestRecord {
   webIdentity?: { issuer?: string | undefined; subject?: string | undefined; audience?: readonly string[] | undefined };
   /** Of the signing credentials, when the Authorization header parsed. */
   accessKeyId?: string;
+  /** The region of the signature's credential scope (the region the client signed for). */
+  signingRegion?: string;
   /** Who the sandbox decided the caller is. */
   callerArn?: string;
   status: number;
@@ -80,8 +82,8 @@ async function runAction(
   requestId: string,
 ): Promise<string> {
   const fault = ctx.faults.nextStsFault();
-  const accessKeyId = accessKeyIdOf(req);
-  if (accessKeyId !== undefined) record.accessKeyId = accessKeyId;
+  const scope = credentialScopeOf(req);
+  if (scope !== undefined) Object.assign(record, scope);
   if (fault === "throttle") throw stsErrors.throttling();
   if (fault === "unavailable") throw stsErrors.serviceUnavailable();
   const version = form["Version"] ?? STS_VERSION;
@@ -115,7 +117,9 @@ export function readForm(req: IncomingSignedRequest): Record<string, string> {
   return form;
 }
 
-function accessKeyIdOf(req: IncomingSignedRequest): string | undefined {
+function credentialScopeOf(req: IncomingSignedRequest): { accessKeyId: string; signingRegion?: string } | undefined {
   const header = req.headers["authorization"];
-  return header === undefined ? undefined : /Credential=([^/,\s]+)\//.exec(header)?.[1];
+  const m = header === undefined ? undefined : /Credential=([^/,\s]+)\/(?:\d{8}\/([^/,\s]+)\/)?/.exec(header);
+  if (m?.[1] === undefined) return undefined;
+  return m[2] === undefined ? { accessKeyId: m[1] } : { accessKeyId: m[1], signingRegion: m[2] };
 }

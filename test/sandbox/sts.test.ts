@@ -48,6 +48,7 @@ describe("identity and chains through the JS SDK", () => {
         action: "GetCallerIdentity",
         params: {},
         accessKeyId: expect.stringMatching(/^ASIA/),
+        signingRegion: "us-east-1",
         callerArn: INSTANCE_SESSION,
         status: 200,
       },
