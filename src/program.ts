@@ -10,6 +10,10 @@ import { escapeCommanderError } from "./ui/escape-controls.js";
 
 export const VERSION = "0.1.0";
 
+/** What each command can print: whoami an identity, serve and sandbox variables for a shell. */
+const WHOAMI_FORMATS = ["text", "json"] as const;
+const SERVE_FORMATS = [...SHELL_FORMAT_NAMES, "dotenv"] as const;
+
 /** The commander tree. Parse errors and help go through ctx streams; nothing here exits the process. */
 export function createProgram(ctx: Context): Command<[string[]], any, {}> {
   const program = withResolveOptions(
@@ -29,7 +33,12 @@ Examples:
 Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
 5 MFA required without a terminal, 6 network, 7 throttled, 8 invalid configuration.`,
     )
-    .option("-w, --write-profile <name>", "write the credentials to this profile of the shared credentials file instead of stdout")
+    .addOption(new Option("-f, --format <format>", "output format").choices(FORMAT_NAMES).default("sh"))
+    .addOption(
+      new Option("-w, --write-profile <name>", "write the credentials to this profile of the shared credentials file instead of stdout").conflicts(
+        "format",
+      ),
+    )
     .option("--credentials-file <path>", "credentials file for --write-profile (else AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials)")
     .option("--force", "let --write-profile replace a profile that holds long-term keys")
     .action(async (roles, opts) => (await import("./commands/assume-command.js")).assumeCommand(ctx, roles, opts));
@@ -39,7 +48,9 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
       new Command("whoami")
         .description("resolve the chain and print who the result is (GetCallerIdentity; --format json for details)")
         .argument("[roles...]", "role ARNs or names, as for the default command"),
-    ).action(async (roles, opts) => (await import("./commands/whoami-command.js")).whoamiCommand(ctx, roles, opts)),
+    )
+      .addOption(new Option("-f, --format <format>", "text: the ARN; json: account, ARN, user ID and expiry").choices(WHOAMI_FORMATS).default("text"))
+      .action(async (roles, opts) => (await import("./commands/whoami-command.js")).whoamiCommand(ctx, roles, opts)),
   );
 
   const exec = withResolveOptions(
@@ -47,10 +58,9 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
       .description("run CMD with the credentials in its environment (--refresh: from a local endpoint that renews them)")
       .usage("[options] [ROLE...] -- CMD [ARGS...]")
       .argument("[roles...]", "role ARNs or names, as for the default command, then -- and the command"),
+    "endpoint",
   );
   const execTail = captureTail(exec);
-  const refreshOption = exec.options.find((o) => o.long === "--refresh");
-  if (refreshOption) refreshOption.description = "serve the credentials to CMD from a local endpoint that renews them before they expire";
   program.addCommand(
     exec.action(async (words, opts) => {
       const { execCommand } = await import("./commands/exec-command.js");
@@ -63,7 +73,9 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
       new Command("serve")
         .description("serve the credentials on a local endpoint (container format) that renews them; print the variables for SDKs")
         .argument("[roles...]", "role ARNs or names, as for the default command"),
-    ).action(async (roles, opts) => {
+    )
+      .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMATS).default("sh"))
+      .action(async (roles, opts) => {
       const { serveCommand } = await import("./commands/serve-command.js");
       await serveCommand(ctx, roles, opts);
     }),
@@ -72,7 +84,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
   program
     .command("unset")
     .description("print the lines that clear what assume-role exports")
-    .addOption(new Option("-f, --format <format>", "shell format").choices(FORMAT_NAMES).default("sh"))
+    .addOption(new Option("-f, --format <format>", "shell format").choices(SHELL_FORMAT_NAMES).default("sh"))
     .action(async (opts) => (await import("./commands/unset-command.js")).unsetCommand(ctx, opts));
 
   program
@@ -81,7 +93,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     .option("--world <file>", "world file (JSON) declaring accounts, roles and the instance")
     .option("--imds-port <port>", "IMDS port (default: random)")
     .option("--sts-port <port>", "STS port (default: random)")
-    .addOption(new Option("-f, --format <format>", "how to print the variables").choices([...SHELL_FORMAT_NAMES, "dotenv"]).default("sh"))
+    .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMATS).default("sh"))
     // Fault knobs (see src/sandbox/faults.ts); values are checked by the command.
     .option("--latency <time>", "delay every IMDS and STS answer: 20ms, 1.5s")
     .option("--sts-throttle-first <n>", "answer the first N STS requests with Throttling (HTTP 400)")

@@ -1,8 +1,9 @@
 import { checkWriteProfileTarget, writeProfile } from "../config/write-profile.js";
 import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
 import { buildExportSet } from "../outputs/export-set.js";
 import { githubEnvPath, writeGithubOutputs } from "../outputs/github-env-file.js";
-import { getFormatter } from "../outputs/formatters/registry.js";
+import { getFormatter, type FormatName } from "../outputs/formatters/registry.js";
 import { describePlan } from "../plan/describe-plan.js";
 import type { ChainResult } from "../types.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
@@ -10,6 +11,7 @@ import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
 export interface AssumeOptions extends ResolveOptions {
+  readonly format: FormatName;
   readonly writeProfile?: string | undefined;
   readonly credentialsFile?: string | undefined;
   readonly force?: boolean | undefined;
@@ -18,8 +20,12 @@ export interface AssumeOptions extends ResolveOptions {
 /** The default command: resolve the chain, print the final credentials once, at the end (or write a profile). */
 export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeOptions): Promise<void> {
   const log = createLogger(ctx.stderr, verbosityOf(opts));
+  for (const [flag, given] of [["--credentials-file", opts.credentialsFile !== undefined], ["--force", opts.force === true]] as const) {
+    if (given && opts.writeProfile === undefined) throw new UsageError(`${flag} applies only with -w/--write-profile, which is not given`);
+  }
   if (opts.dryRun) {
     ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
+    ctx.stdout.write(`then: ${opts.writeProfile === undefined ? `print the credentials as ${opts.format}` : `write them to profile [${opts.writeProfile}] of ${opts.credentialsFile ?? "the shared credentials file"}`}\n`);
     return;
   }
   // A bad profile name or credentials file, or a missing $GITHUB_ENV, must cost no STS call and no MFA prompt.

@@ -6,21 +6,26 @@ import { buildPlan } from "../plan/build-plan.js";
 import type { ChainPlan, ChainResult } from "../types.js";
 import type { Logger } from "../ui/logger.js";
 import { chainDeps, type DepsOptions } from "./chain-deps.js";
+import { planInputOf } from "./plan-input.js";
+import { readPolicyFile } from "./read-policy-file.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
+/** A command's resolve options, plus its output format where it has one (`process` changes how AWS_PROFILE is read). */
+export type ChainOptions = ResolveOptions & { readonly format?: string | undefined };
+
 /** Flags (+ the selected profile) → plan. Reads only the config files and the --policy file. */
-export async function planFromOptions(ctx: Context, roles: string[], opts: ResolveOptions): Promise<ChainPlan> {
+export async function planFromOptions(ctx: Context, roles: string[], opts: ChainOptions): Promise<ChainPlan> {
   const profileName = opts.profile ?? profileFromEnv(ctx, opts);
   const profile = profileName === undefined ? undefined : await loadProfilePlan(ctx, profileName, { credentialsRequired: opts.source === "profile" });
-  const policy = opts.policy === undefined ? undefined : await readPolicy(ctx, opts.policy);
-  return buildPlan({ ...opts, roles, profile, policy, env: ctx.env });
+  const policy = opts.policy === undefined ? undefined : await readPolicyFile(ctx, opts.policy);
+  return buildPlan(planInputOf(opts, { roles, profile, policy, env: ctx.env }));
 }
 
 /** Plan, then run it against the edges of ctx. Shared by every command that needs credentials. */
 export async function resolveChain(
   ctx: Context,
   roles: string[],
-  opts: ResolveOptions,
+  opts: ChainOptions,
   log: Logger,
   extra: Pick<DepsOptions, "cacheMinFreshSeconds"> = {},
 ): Promise<ChainResult> {
@@ -29,7 +34,8 @@ export async function resolveChain(
     throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }
   for (const line of plan.warnings) log.warn(line);
-  return runChain(plan, await chainDeps(ctx, plan, { ...opts, ...extra }, log));
+  const deps = { mfaToken: opts.mfaToken, cache: opts.cache, refresh: opts.refresh, ...extra } satisfies DepsOptions;
+  return runChain(plan, await chainDeps(ctx, plan, deps, log));
 }
 
 /**
@@ -37,23 +43,8 @@ export async function resolveChain(
  * and not for `--format process`, where the calling SDK already used AWS_PROFILE to reach this command
  * (reading it again would run the same credential_process forever).
  */
-function profileFromEnv(ctx: Context, opts: ResolveOptions): string | undefined {
+function profileFromEnv(ctx: Context, opts: ChainOptions): string | undefined {
   const name = ctx.env.AWS_PROFILE || undefined;
   if (name === undefined || opts.source === "profile") return name;
   return opts.source === "auto" && opts.format !== "process" ? name : undefined;
-}
-
-async function readPolicy(ctx: Context, path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await ctx.fs.readFile(path, "utf8");
-  } catch (err) {
-    throw new UsageError(`--policy '${path}': cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`--policy '${path}': not valid JSON (${(err as Error).message})`);
-  }
-  return text;
 }

@@ -1,11 +1,14 @@
 import { Option, type Command } from "@commander-js/extra-typings";
-import { FORMAT_NAMES } from "../outputs/formatters/format-names.js";
 import { SOURCE_KINDS } from "../types.js";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** Options shared by every command that resolves credentials (design §2). */
-export function withResolveOptions<Args extends unknown[]>(cmd: Command<Args, {}, {}>) {
+/**
+ * Options shared by every command that resolves credentials (design §2). `--format` is each command's own
+ * (what it can print differs). `--refresh` renews the cache entries, except on exec, where it selects the
+ * renewing endpoint (and then goes with --no-cache).
+ */
+export function withResolveOptions<Args extends unknown[]>(cmd: Command<Args, {}, {}>, refresh: "cache" | "endpoint" = "cache") {
   return cmd
     .option("-p, --profile <name>", "start from a profile of ~/.aws/config (default: AWS_PROFILE)")
     .addOption(new Option("--source <kind>", "where the first credentials come from").choices(SOURCE_KINDS).default("auto" as const))
@@ -22,12 +25,15 @@ export function withResolveOptions<Args extends unknown[]>(cmd: Command<Args, {}
     .option("--web-identity-token-file <path>", "OIDC token file for --source web-identity")
     .option("--web-identity-token-env <var>", "environment variable holding the OIDC token (GitLab id_tokens)")
     .option("-r, --region <region>", "STS region (else AWS_REGION, AWS_DEFAULT_REGION, profile region, the IMDS region, us-east-1)")
-    .addOption(new Option("-f, --format <format>", "output format").choices(FORMAT_NAMES).default("sh"))
     .option("--no-cache", "neither read nor write the on-disk credential cache")
-    .option("--refresh", "ignore cached credentials and store new ones")
+    .addOption(
+      refresh === "cache"
+        ? new Option("--refresh", "ignore cached credentials and store new ones").conflicts("cache")
+        : new Option("--refresh", "serve the credentials to CMD from a local endpoint that renews them before they expire"),
+    )
     .option("--dry-run", "print the resolved chain without calling AWS")
     .option("-v, --verbose", "diagnostics on stderr (never secrets)")
-    .option("-q, --quiet", "no warnings on stderr");
+    .addOption(new Option("-q, --quiet", "no warnings on stderr").conflicts("verbose"));
 }
 
 export type ResolveOptions = ReturnType<ReturnType<typeof withResolveOptions<[string[]]>>["opts"]>;

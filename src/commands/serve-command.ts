@@ -1,26 +1,23 @@
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
-import { getFormatter, SHELL_FORMAT_NAMES } from "../outputs/formatters/registry.js";
+import { getFormatter } from "../outputs/formatters/registry.js";
 import { describePlan } from "../plan/describe-plan.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
 import { ENDPOINT_FRESH_SECONDS, startEndpoint } from "./exec-command.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
-const SERVE_FORMATS: readonly string[] = [...SHELL_FORMAT_NAMES, "dotenv"];
-
 /**
  * `serve`: resolve the chain, serve its credentials on a loopback container-credentials endpoint that
  * renews them before expiry, print the variables that point SDKs at it (once, on stdout), and serve
  * until SIGINT/SIGTERM/SIGHUP. For docker (--network host) and long-lived shells.
  */
-export async function serveCommand(ctx: Context, roles: string[], opts: ResolveOptions): Promise<void> {
-  const formatter = SERVE_FORMATS.includes(opts.format) ? getFormatter(opts.format) : undefined;
-  if (!formatter) {
-    throw new UsageError(`serve --format '${opts.format}': the endpoint is described by variables (${SERVE_FORMATS.join(", ")})`);
-  }
+export async function serveCommand(ctx: Context, roles: string[], opts: ResolveOptions & { readonly format: string }): Promise<void> {
+  // Commander admits only the formats that describe an endpoint by variables (shell formats, dotenv).
+  const formatter = getFormatter(opts.format);
+  if (!formatter) throw new Error(`no formatter for ${opts.format}`);
   if (opts.dryRun) {
     ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
+    ctx.stdout.write(`then: serve the credentials on a local endpoint, renewed before they expire, and print its variables as ${opts.format}\n`);
     return;
   }
   const log = createLogger(ctx.stderr, verbosityOf(opts));

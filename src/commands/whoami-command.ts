@@ -2,12 +2,18 @@ import type { Context } from "../context.js";
 import { mapStsError } from "../sts/map-sts-error.js";
 import { stsEndpointFromEnv } from "../sts/sts-endpoint.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
+import { describePlan } from "../plan/describe-plan.js";
 import { stsFactory } from "./chain-deps.js";
-import { resolveChain } from "./resolve-chain.js";
+import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
 /** Resolve the chain, then ask STS who the result is (GetCallerIdentity signed with the final credentials). */
-export async function whoamiCommand(ctx: Context, roles: string[], opts: ResolveOptions): Promise<void> {
+export async function whoamiCommand(ctx: Context, roles: string[], opts: ResolveOptions & { readonly format: "text" | "json" }): Promise<void> {
+  if (opts.dryRun) {
+    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
+    ctx.stdout.write("then: ask STS who the result is (GetCallerIdentity)\n");
+    return;
+  }
   const log = createLogger(ctx.stderr, verbosityOf(opts));
   const result = await resolveChain(ctx, roles, opts, log);
   const endpoint = stsEndpointFromEnv(ctx.env);

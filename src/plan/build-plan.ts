@@ -1,12 +1,13 @@
 import { ConfigError, UsageError } from "../errors.js";
 import { ciSessionName } from "../ci-identity.js";
-import { SOURCE_KINDS, type ChainPlan, type HopPlan, type RegionPlan, type SourceKind, type SourcePlan, type Tag } from "../types.js";
+import { SOURCE_KINDS, type ChainPlan, type HopPlan, type RegionPlan, type SourceKind, type SourcePlan } from "../types.js";
 import { decideHops } from "./decide-hops.js";
 import { decideSource } from "./decide-source.js";
 import { parseDuration } from "./parse-duration.js";
 import { effectiveSource, sourceIsRoleSession } from "./pick-source.js";
 import { defaultRegionOfPartition, parseRoleArn, parseRoleRef } from "./role-arn.js";
 import { templateTokens } from "./session-name.js";
+import { parseSessionTags } from "./session-tags.js";
 import { validateHopFlags } from "./validate-hop-flags.js";
 
 /** What a profile resolves to (config/): its source, its own hops, its region. */
@@ -26,8 +27,10 @@ export interface PlanInput {
   readonly externalId?: string | undefined;
   readonly mfaSerial?: string | undefined;
   readonly sourceIdentity?: string | undefined;
+  /** `--tag KEY=VALUE` and `--transitive-tag KEY`, as given. */
   readonly tags?: readonly string[] | undefined;
   readonly transitiveTags?: readonly string[] | undefined;
+  /** The session policy's text (the --policy file, already checked by checkSessionPolicy). */
   readonly policy?: string | undefined;
   readonly policyArns?: readonly string[] | undefined;
   readonly region?: string | undefined;
@@ -43,20 +46,29 @@ const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
  * Pure: command line (+ the selected profile's plan) + environment → a validated ChainPlan.
  * The profile's hops come first, then the command-line ROLEs. Flags fill what a profile hop leaves
  * unset: --session-name and --duration on every hop, --mfa-serial on the first, --external-id and
- * session policies on the last; source identity and tags go on every hop.
+ * session policies on the last; source identity and tags go on every hop, except that a later hop
+ * inherits the transitive tags instead of sending them again (see decideHops).
  */
 export function buildPlan(input: PlanInput): ChainPlan {
   const sourceKind = parseSource(input.source ?? "auto");
   if (input.sessionName !== undefined) templateTokens(input.sessionName);
   const duration = input.duration === undefined ? undefined : parseDuration(input.duration);
-  const tags = (input.tags ?? []).map(parseTag);
+  const sessionTags = parseSessionTags(input.tags ?? [], input.transitiveTags ?? []);
   validateHopFlags(input);
   const web = webIdentityFromFlags(sourceKind, input, duration);
   const roles = web === undefined ? input.roles : web.roles;
   const hops: HopPlan[] = [...(input.profile?.hops ?? []), ...roles.map((r) => ({ role: parseRoleRef(r) }))];
-  const needsHop = [input.externalId, input.mfaSerial, input.policy, input.policyArns?.length ? "x" : undefined];
-  if (hops.length === 0 && needsHop.some((v) => v !== undefined)) {
-    throw new UsageError("--external-id, --mfa-serial and --policy/--policy-arn need a ROLE (or a profile with role_arn) to assume");
+  const hopFlags: Array<[string, boolean]> = [
+    ["--external-id", input.externalId !== undefined],
+    ["--mfa-serial", input.mfaSerial !== undefined],
+    ["--policy", input.policy !== undefined],
+    ["--policy-arn", (input.policyArns?.length ?? 0) > 0],
+    ["--source-identity", input.sourceIdentity !== undefined],
+    ["--tag", sessionTags.tags.length > 0],
+  ];
+  const given = hopFlags.filter(([, set]) => set).map(([flag]) => flag);
+  if (hops.length === 0 && given.length > 0) {
+    throw new UsageError(`${given.join(", ")}: ${given.length === 1 ? "applies" : "apply"} to AssumeRole, but there is no ROLE (or profile with role_arn) to assume`);
   }
   const last = hops.length - 1;
   const planned = hops.map((hop, i) => ({
@@ -69,8 +81,9 @@ export function buildPlan(input: PlanInput): ChainPlan {
     policy: i === last ? input.policy : undefined,
     policyArns: i === last && input.policyArns?.length ? input.policyArns : undefined,
     sourceIdentity: input.sourceIdentity,
-    tags: tags.length ? tags : undefined,
-    transitiveTagKeys: input.transitiveTags?.length ? input.transitiveTags : undefined,
+    // Every hop asks for the tags; decideHops drops those a later hop inherits as transitive.
+    tags: sessionTags.tags.length ? sessionTags.tags : undefined,
+    transitiveTagKeys: sessionTags.transitiveKeys.length ? sessionTags.transitiveKeys : undefined,
   }));
   const requested = web?.source ?? sourcePlan(sourceKind, input.profile);
   const effective = effectiveSource(requested, input.env);
@@ -148,12 +161,6 @@ function sourcePlan(kind: SourceKind, profile: ProfilePlan | undefined): SourceP
 function parseSource(value: string): SourceKind {
   if ((SOURCE_KINDS as readonly string[]).includes(value)) return value as SourceKind;
   throw new UsageError(`--source '${value}': expected one of ${SOURCE_KINDS.join(", ")}`);
-}
-
-function parseTag(text: string): Tag {
-  const eq = text.indexOf("=");
-  if (eq <= 0) throw new UsageError(`--tag '${text}': expected KEY=VALUE`);
-  return { key: text.slice(0, eq), value: text.slice(eq + 1) };
 }
 
 /** A region that was set wins; else the instance's (IMDS), else the default of the partition of the first role. */

@@ -13,7 +13,11 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function describePlan(plan: ChainPlan, env: Env): string {
   const lines = [`source: ${describeSource(plan.source, env)}`];
-  plan.hops.forEach((hop, i) => lines.push(...describeHop(hop, i)));
+  let inherited: string[] = [];
+  plan.hops.forEach((hop, i) => {
+    lines.push(...describeHop(hop, i, inherited));
+    inherited = [...inherited, ...transitiveTags(hop)];
+  });
   if (plan.hops.length === 0) lines.push("hops: none (the source credentials are the result)");
   lines.push(`region: ${describeRegion(plan.region)}`);
   return `${lines.join("\n")}\n`;
@@ -77,7 +81,7 @@ function describeSource(source: SourcePlan, env: Env): string {
   }
 }
 
-function describeHop(hop: Hop, index: number): string[] {
+function describeHop(hop: Hop, index: number, inherited: readonly string[]): string[] {
   const role = hop.role.kind === "arn" ? hop.role.arn : `${hop.role.name} (bare name: completed at run time with the account before this hop)`;
   const lines = [`hop ${index + 1}: ${role}${hop.profile === undefined ? "" : ` (profile ${hop.profile})`}`];
   const isDefault = hop.sessionTemplate === IMDS_DEFAULT_TEMPLATE || hop.sessionTemplate === OTHER_DEFAULT_TEMPLATE;
@@ -88,10 +92,17 @@ function describeHop(hop: Hop, index: number): string[] {
   if (p.SerialNumber !== undefined) lines.push(`  MFA: ${p.SerialNumber} (code from --mfa-token or asked on the terminal)`);
   if (p.SourceIdentity !== undefined) lines.push(`  source identity: ${p.SourceIdentity}`);
   if (p.Tags?.length) lines.push(`  tags: ${p.Tags.map((t) => `${t.Key}=${t.Value}`).join(", ")}`);
-  if (p.TransitiveTagKeys?.length) lines.push(`  transitive tag keys: ${p.TransitiveTagKeys.join(", ")}`);
+  if (p.TransitiveTagKeys?.length) lines.push(`  transitive tag keys: ${p.TransitiveTagKeys.join(", ")} (passed on to every later session)`);
+  if (inherited.length) lines.push(`  inherited transitive tags: ${inherited.join(", ")} (not sent again)`);
   if (p.Policy !== undefined) lines.push(`  session policy: inline (${p.Policy.length} characters)`);
   if (p.PolicyArns?.length) lines.push(`  session policy ARNs: ${p.PolicyArns.map((a) => a.arn).join(", ")}`);
   return lines;
+}
+
+/** `KEY=VALUE` of the tags this hop makes transitive. */
+function transitiveTags(hop: Hop): string[] {
+  const keys = new Set((hop.params.TransitiveTagKeys ?? []).map((k) => k.toLowerCase()));
+  return (hop.params.Tags ?? []).filter((t) => keys.has((t.Key ?? "").toLowerCase())).map((t) => `${t.Key}=${t.Value}`);
 }
 
 function describeDuration(hop: Hop): string {

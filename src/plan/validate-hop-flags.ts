@@ -4,8 +4,6 @@ export interface HopFlags {
   readonly externalId?: string | undefined;
   readonly mfaSerial?: string | undefined;
   readonly sourceIdentity?: string | undefined;
-  readonly tags?: readonly string[] | undefined;
-  readonly transitiveTags?: readonly string[] | undefined;
   readonly policyArns?: readonly string[] | undefined;
 }
 
@@ -14,9 +12,12 @@ const RULES: ReadonlyArray<[flag: string, pick: (f: HopFlags) => readonly string
   ["--external-id", (f) => opt(f.externalId), /^[\w+=,.@:/-]{2,1224}$/, "2-1224 characters of letters, digits and +=,.@:/_-"],
   ["--mfa-serial", (f) => opt(f.mfaSerial), /^[\w+=/:,.@-]{9,256}$/, "a device serial or MFA ARN of 9-256 characters of letters, digits and +=/:,.@_-"],
   ["--source-identity", (f) => opt(f.sourceIdentity), /^(?!aws:)[\w+=,.@-]{2,64}$/, "2-64 characters of letters, digits and +=,.@_-, not starting with aws:"],
-  ["--tag", (f) => (f.tags ?? []).map((t) => t.split("=")[0] ?? ""), /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "a key of 1-128 letters, digits, spaces and _.:/=+-@"],
-  ["--transitive-tag", (f) => f.transitiveTags ?? [], /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "a tag key of 1-128 letters, digits, spaces and _.:/=+-@"],
-  ["--policy-arn", (f) => f.policyArns ?? [], /^arn:aws[\w-]*:iam::(\d{12}|aws):policy\/.+$/, "a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)"],
+  [
+    "--policy-arn",
+    (f) => f.policyArns ?? [],
+    /^(?=.{20,2048}$)arn:aws(?:-[a-z]+)*:iam::(?:\d{12}|aws):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/,
+    "an IAM managed policy ARN (arn:PARTITION:iam::ACCOUNT:policy/NAME, or aws for an AWS managed policy)",
+  ],
 ];
 
 export function validateHopFlags(flags: HopFlags): void {
@@ -25,8 +26,8 @@ export function validateHopFlags(flags: HopFlags): void {
       if (!pattern.test(value)) throw new UsageError(`${flag} '${value}': must be ${rule}`);
     }
   }
-  if ((flags.tags?.length ?? 0) > 50) throw new UsageError("--tag: at most 50 session tags");
-  if ((flags.policyArns?.length ?? 0) > 10) throw new UsageError("--policy-arn: at most 10 managed session policies");
+  const arns = flags.policyArns?.length ?? 0;
+  if (arns > 10) throw new UsageError(`--policy-arn: ${arns} policies; AWS allows at most 10 managed session policies`);
 }
 
 function opt(value: string | undefined): string[] {

@@ -20,7 +20,16 @@ export interface IssuedSession {
   /** When MFA was presented to create this session (or an ancestor of it); undefined: no MFA. */
   readonly mfaAuthenticatedAt?: Date | undefined;
   readonly sourceIdentity?: string | undefined;
+  /** Session tags: the request's, plus the transitive tags inherited from the caller's session. */
+  readonly tags: readonly SessionTag[];
+  /** Keys of `tags` that later sessions of a chain inherit (lower-cased: tag keys are case-insensitive). */
+  readonly transitiveTagKeys: readonly string[];
   readonly origin: "imds" | "sts";
+}
+
+export interface SessionTag {
+  readonly key: string;
+  readonly value: string;
 }
 
 export interface IssueRequest {
@@ -31,6 +40,8 @@ export interface IssueRequest {
   readonly durationSeconds: number;
   readonly mfaAuthenticatedAt?: Date | undefined;
   readonly sourceIdentity?: string | undefined;
+  readonly tags?: readonly SessionTag[] | undefined;
+  readonly transitiveTagKeys?: readonly string[] | undefined;
   readonly origin: "imds" | "sts";
 }
 
@@ -62,6 +73,8 @@ export class IssuedCredentials {
       assumedRoleId: `${req.role.roleId}:${req.sessionName}`,
       mfaAuthenticatedAt: req.mfaAuthenticatedAt,
       sourceIdentity: req.sourceIdentity,
+      tags: req.tags ?? [],
+      transitiveTagKeys: req.transitiveTagKeys ?? [],
       origin: req.origin,
     };
     this.#byKey.set(session.accessKeyId, session);

@@ -3,9 +3,11 @@
  * needs (sts:AssumeRole, plus sts:TagSession / sts:SetSourceIdentity when used) BOTH the caller's
  * identity policy and the role's trust policy must allow it (an explicit Deny anywhere wins); then
  * the duration limits (role MaxSessionDuration, 1 hour for role chaining); then a new session.
+ * Session tags follow AWS's chaining rules: a session remembers its transitive tags, the next session
+ * inherits them, and a request that sets an inherited transitive key again fails.
  */
 import { callerIdentity, callerPermissionPolicy, callerPrincipal, isRoleChaining, type Caller } from "./caller.js";
-import type { IssuedCredentials, IssuedSession } from "./issued-credentials.js";
+import type { IssuedCredentials, IssuedSession, SessionTag } from "./issued-credentials.js";
 import { evaluatePolicy, type RequestContext } from "./policy.js";
 import { findMfaDevice, findRoleByArn, type Role, type World } from "./world.js";
 import { stsErrors } from "./sts-errors.js";
@@ -26,6 +28,7 @@ export function assumeRole(
 ): IssuedSession {
   const params = parseAssumeRoleParams(form);
   if (params.policy !== undefined) checkSessionPolicy(params.policy);
+  const tags = sessionTags(caller, params);
   const callerArn = callerIdentity(caller).arn;
   const role = findRoleByArn(ctx.world, params.roleArn);
   if (role === undefined) throw stsErrors.notAuthorized(callerArn, "sts:AssumeRole", params.roleArn);
@@ -36,7 +39,7 @@ export function assumeRole(
     principal: callerPrincipal(caller),
     keys: conditionKeys(ctx.now, caller, params, mfaAt),
   });
-  for (const action of requiredActions(params)) {
+  for (const action of requiredActions(params, tags.inherited.length > 0)) {
     const identity = evaluatePolicy(callerPermissionPolicy(caller), request(action));
     const trust = evaluatePolicy(role.trustPolicy, request(action));
     if (identity !== "Allow" || trust !== "Allow") throw stsErrors.notAuthorized(callerArn, action, role.arn);
@@ -50,6 +53,8 @@ export function assumeRole(
     durationSeconds,
     mfaAuthenticatedAt: mfaAt,
     sourceIdentity: params.sourceIdentity ?? (caller.kind === "session" ? caller.session.sourceIdentity : undefined),
+    tags: [...params.tags, ...tags.inherited],
+    transitiveTagKeys: tags.transitiveKeys,
     origin: "sts",
   });
 }
@@ -62,9 +67,35 @@ function checkSessionPolicy(policy: string): void {
   }
 }
 
-export function requiredActions(params: AssumeRoleParams): string[] {
+/**
+ * The request's tags checked against the caller's session: transitive keys must be among the request's
+ * tags, no key twice, none that the caller's session passes on. Returns the tags the new session inherits
+ * and all of its transitive keys (lower-cased).
+ */
+function sessionTags(caller: Caller, params: AssumeRoleParams): { inherited: SessionTag[]; transitiveKeys: string[] } {
+  const requested = params.tags.map((t) => t.key.toLowerCase());
+  if (new Set(requested).size < requested.length) {
+    throw stsErrors.invalidParameterValue("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
+  }
+  const own = params.transitiveTagKeys.map((k) => k.toLowerCase());
+  if (own.some((k) => !requested.includes(k))) {
+    throw stsErrors.invalidParameterValue("The specified transitive tag key must be included in the requested tags.");
+  }
+  const parent = caller.kind === "session" ? caller.session : undefined;
+  const inheritedKeys = parent?.transitiveTagKeys ?? [];
+  if (requested.some((k) => inheritedKeys.includes(k))) {
+    throw stsErrors.invalidParameterValue(
+      "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
+    );
+  }
+  const inherited = (parent?.tags ?? []).filter((t) => inheritedKeys.includes(t.key.toLowerCase()));
+  return { inherited, transitiveKeys: [...new Set([...own, ...inheritedKeys])] };
+}
+
+/** sts:TagSession is needed to set tags, and to carry inherited transitive tags into the new session. */
+export function requiredActions(params: AssumeRoleParams, inheritsTags = false): string[] {
   const actions = ["sts:AssumeRole"];
-  if (params.tags.length > 0 || params.transitiveTagKeys.length > 0) actions.push("sts:TagSession");
+  if (params.tags.length > 0 || params.transitiveTagKeys.length > 0 || inheritsTags) actions.push("sts:TagSession");
   if (params.sourceIdentity !== undefined) actions.push("sts:SetSourceIdentity");
   return actions;
 }
@@ -111,6 +142,7 @@ export function conditionKeys(
   const sourceIdentity = caller.kind === "session" ? caller.session.sourceIdentity : undefined;
   if (sourceIdentity !== undefined) keys["aws:SourceIdentity"] = sourceIdentity;
   for (const tag of params.tags) keys[`aws:RequestTag/${tag.key}`] = tag.value;
+  if (caller.kind === "session") for (const tag of caller.session.tags) keys[`aws:PrincipalTag/${tag.key}`] = tag.value;
   // AWS: absent for long-term credentials without MFA, "false" for temporary credentials without MFA.
   if (mfaAt !== undefined) {
     keys["aws:MultiFactorAuthPresent"] = "true";

@@ -38,6 +38,7 @@ export const stsErrors = {
     new StsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token"),
   invalidAction: (action: string, version: string) =>
     new StsError(400, "InvalidAction", `Could not find operation ${action} for version ${version}`),
+  invalidParameterValue: (message: string) => new StsError(400, "InvalidParameterValue", message),
   malformedPolicy: (message: string) => new StsError(400, "MalformedPolicyDocument", message),
   /** AssumeRoleWithWebIdentity: the token is malformed, from an unknown issuer, badly signed or for another audience. */
   invalidIdentityToken: (message: string) => new StsError(400, "InvalidIdentityToken", message),

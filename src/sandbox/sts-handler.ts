@@ -25,6 +25,8 @@ export interface StsRequestRecord {
   webIdentity?: { issuer?: string | undefined; subject?: string | undefined; audience?: readonly string[] | undefined };
   /** Of the signing credentials, when the Authorization header parsed. */
   accessKeyId?: string;
+  /** The region of the signature's credential scope (the region the client signed for). */
+  signingRegion?: string;
   /** Who the sandbox decided the caller is. */
   callerArn?: string;
   /** 0 when no answer was sent (the reset and hang faults). */
@@ -66,8 +68,8 @@ export async function handleStsRequest(ctx: StsHandlerContext, req: IncomingSign
     const text = (v: unknown) => (typeof v === "string" ? v : undefined);
     record.webIdentity = { issuer: text(claims?.["iss"]), subject: text(claims?.["sub"]), audience: claims && audiences(claims) };
   }
-  const accessKeyId = accessKeyIdOf(req);
-  if (accessKeyId !== undefined) record.accessKeyId = accessKeyId;
+  const scope = credentialScopeOf(req);
+  if (scope !== undefined) Object.assign(record, scope);
   const fault = ctx.faults.nextStsFault();
   if (fault !== undefined) record.fault = fault;
   if (fault === "reset" || fault === "hang" || fault === "html-502") {
@@ -141,7 +143,9 @@ export function readForm(req: IncomingSignedRequest): Record<string, string> {
   return form;
 }
 
-function accessKeyIdOf(req: IncomingSignedRequest): string | undefined {
+function credentialScopeOf(req: IncomingSignedRequest): { accessKeyId: string; signingRegion?: string } | undefined {
   const header = req.headers["authorization"];
-  return header === undefined ? undefined : /Credential=([^/,\s]+)\//.exec(header)?.[1];
+  const m = header === undefined ? undefined : /Credential=([^/,\s]+)\/(?:\d{8}\/([^/,\s]+)\/)?/.exec(header);
+  if (m?.[1] === undefined) return undefined;
+  return m[2] === undefined ? { accessKeyId: m[1] } : { accessKeyId: m[1], signingRegion: m[2] };
 }

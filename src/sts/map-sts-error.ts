@@ -113,11 +113,15 @@ function accessDenied(ctx: StsCallContext, awsMessage: string, cause: unknown): 
     });
   }
   const principal = (ctx.callerArn && parseIdentityArn(ctx.callerArn)?.principalArn) ?? caller;
+  // Session tags and a source identity need their own action on both sides; AWS names the one refused.
+  const action = /not authorized to perform: (sts:\w+)/.exec(awsMessage)?.[1] ?? "sts:AssumeRole";
+  const actions = action === "sts:AssumeRole" ? action : `sts:AssumeRole and ${action}`;
+  const why = action === "sts:TagSession" ? " with session tags" : action === "sts:SetSourceIdentity" ? " with a source identity" : "";
   const hint = [
     `both sides must allow it:`,
-    `  1. the permissions of ${principal} must allow sts:AssumeRole on ${role};`,
-    `  2. the trust policy of ${role} must name ${principal} (or its account) as Principal, and its conditions (sts:ExternalId, MFA) must hold.`,
+    `  1. the permissions of ${principal} must allow ${actions} on ${role};`,
+    `  2. the trust policy of ${role} must name ${principal} (or its account) as Principal${action === "sts:AssumeRole" ? "" : ` for ${actions}`}, and its conditions (sts:ExternalId, MFA) must hold.`,
   ].join("\n");
   const detail = awsMessage && !awsMessage.includes(role) ? ` (${awsMessage})` : "";
-  return new AccessDeniedError(`access denied: ${caller} may not assume ${role}${detail}`, { hint, cause });
+  return new AccessDeniedError(`access denied: ${caller} may not assume ${role}${why}${detail}`, { hint, cause });
 }

@@ -37,7 +37,8 @@ export function unreadableAnswer(err: unknown, call: StsCall, meta: AnswerMeta):
   const http = httpText(status, contentType);
   // An error the SDK could read a code from is STS speaking, whatever the content type says (moto labels its XML
   // errors text/html); an HTML page has none (the SDK names it "Unknown").
-  const named = "$fault" in err && typeof (err as { name?: unknown }).name === "string" && !/^(Unknown|Error)$/.test((err as { name: string }).name);
+  const name = (err as { name?: unknown }).name;
+  const named = "$fault" in err && typeof name === "string" && !/^(Unknown|Error)$/.test(name);
   if (status !== undefined && isHtml(contentType) && !named) {
     return new BadAnswerError(`STS answered ${call.what} with an HTML page (${http}), not an STS answer`, { hint: PROXY_HINT(call.endpoint), cause: err });
   }

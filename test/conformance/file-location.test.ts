@@ -48,7 +48,7 @@ async function plan(c: LocationCase, profile?: string) {
     throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
   };
   const ctx = { env: c.environment, platform: c.platform === "windows" ? "win32" : "linux", fs: fakeReadFs(readFile) } as unknown as Context;
-  const opts = { source: "auto", format: "sh", profile } as ResolveOptions;
+  const opts = { source: "auto", cache: true, format: "sh", profile } as ResolveOptions;
   return { plan: await planFromOptions(ctx, [], opts), read: read.sort() };
 }
 

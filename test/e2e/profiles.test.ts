@@ -159,6 +159,7 @@ duration_seconds = 7200
         "  session name: {instanceId} (default)",
         "  duration: 1h (default)",
         "region: us-east-1 (AWS_REGION)",
+        "then: print the credentials as sh",
         "",
       ].join("\n"),
     );

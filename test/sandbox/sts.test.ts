@@ -48,6 +48,7 @@ describe("identity and chains through the JS SDK", () => {
         action: "GetCallerIdentity",
         params: {},
         accessKeyId: expect.stringMatching(/^ASIA/),
+        signingRegion: "us-east-1",
         callerArn: INSTANCE_SESSION,
         status: 200,
       },
@@ -233,6 +234,72 @@ describe("AssumeRole enforcement", () => {
     const plain = stsClient(sb, await firstHop(sb, clock), { clock });
     const noMfa = await failure(assume(plain, { ...mfaRole, RoleSessionName: "m5" }));
     expect(noMfa.name).toBe("AccessDenied");
+  });
+});
+
+describe("session tags and source identity, as AWS chains them", () => {
+  const ALICE = `arn:aws:iam::${A}:user/alice`;
+  const tags = (...pairs: string[]) => pairs.map((p) => ({ Key: p.split("=")[0]!, Value: p.split("=")[1]! }));
+
+  it("a transitive tag is inherited by the next session; setting its key again (in any case) fails as AWS fails it", async () => {
+    const sb = await start();
+    const alice = stsClient(sb, sb.userKeys("alice"));
+    const hop1 = await assume(alice, { RoleArn: ASSUMED, RoleSessionName: "t1", Tags: tags("Team=ops", "Env=prod"), TransitiveTagKeys: ["Env"] });
+    const chained = stsClient(sb, credsOf(hop1));
+    const clash = await failure(assume(chained, { RoleArn: CROSS, RoleSessionName: "t2", Tags: tags("env=dev") }));
+    expect(clash).toMatchObject({ name: "InvalidParameterValue", status: 400 });
+    expect(clash.message).toBe(
+      "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
+    );
+    // A key that was not transitive may be set again on the next hop.
+    const ok = await assume(chained, { RoleArn: CROSS, RoleSessionName: "t3", Tags: tags("Team=dev") });
+    expect(ok.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${B}:assumed-role/CrossAccountRole/t3`);
+    // The inherited tag is still transitive one hop further: the third session may not set it either.
+    const hop2 = await assume(chained, { RoleArn: CROSS, RoleSessionName: "t4" });
+    const again = await failure(assume(stsClient(sb, credsOf(hop2)), { RoleArn: CROSS, RoleSessionName: "t5", Tags: tags("ENV=x") }));
+    expect(again.name).toBe("InvalidParameterValue");
+    expect(sb.requests.map((r) => [r.params.RoleSessionName, r.status, r.errorCode])).toEqual([
+      ["t1", 200, undefined],
+      ["t2", 400, "InvalidParameterValue"],
+      ["t3", 200, undefined],
+      ["t4", 200, undefined],
+      ["t5", 400, "InvalidParameterValue"],
+    ]);
+  });
+
+  it("a transitive key must be one of the request's tags; a tag key may not appear twice", async () => {
+    const sb = await start();
+    const alice = stsClient(sb, sb.userKeys("alice"));
+    const orphan = await failure(assume(alice, { RoleArn: ASSUMED, RoleSessionName: "t1", Tags: tags("Team=ops"), TransitiveTagKeys: ["Env"] }));
+    expect(orphan).toMatchObject({ name: "InvalidParameterValue", message: "The specified transitive tag key must be included in the requested tags." });
+    const twice = await failure(assume(alice, { RoleArn: ASSUMED, RoleSessionName: "t2", Tags: tags("Team=ops", "team=dev") }));
+    expect(twice.name).toBe("InvalidParameterValue");
+  });
+
+  it("tags need sts:TagSession, source identity sts:SetSourceIdentity, in the caller's policy too", async () => {
+    const sb = await start();
+    // ExampleRole (the instance role) may only sts:AssumeRole.
+    const instance = stsClient(sb, await instanceCreds(sb));
+    const tagged = await failure(assume(instance, { RoleArn: ASSUMED, RoleSessionName: "t1", Tags: tags("Team=ops") }));
+    expect(tagged.message).toBe(`User: ${INSTANCE_SESSION} is not authorized to perform: sts:TagSession on resource: ${ASSUMED}`);
+    const identified = await failure(assume(instance, { RoleArn: ASSUMED, RoleSessionName: "t2", SourceIdentity: "alice" }));
+    expect(identified.message).toBe(`User: ${INSTANCE_SESSION} is not authorized to perform: sts:SetSourceIdentity on resource: ${ASSUMED}`);
+    const alice = stsClient(sb, sb.userKeys("alice"));
+    const out = await assume(alice, { RoleArn: ASSUMED, RoleSessionName: "t3", Tags: tags("Team=ops"), SourceIdentity: "alice" });
+    expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${A}:assumed-role/ExampleAssumedRole/t3`);
+    expect(sb.requests.at(-1)?.callerArn).toBe(ALICE);
+  });
+
+  it("carrying inherited transitive tags into a session needs sts:TagSession, even when the request sets none", async () => {
+    const json: any = structuredClone(DEFAULT_WORLD_JSON);
+    json.accounts[B].roles.CrossAccountRole.trustPolicy.Statement[0].Action = "sts:AssumeRole";
+    const sb = await start({ world: parseWorld(json, "no-tag-session") });
+    const alice = stsClient(sb, sb.userKeys("alice"));
+    const plain = await assume(alice, { RoleArn: ASSUMED, RoleSessionName: "p1" });
+    expect((await assume(stsClient(sb, credsOf(plain)), { RoleArn: CROSS, RoleSessionName: "p2" })).AssumedRoleUser).toBeDefined();
+    const tagged = await assume(alice, { RoleArn: ASSUMED, RoleSessionName: "t1", Tags: tags("Env=prod"), TransitiveTagKeys: ["Env"] });
+    const e = await failure(assume(stsClient(sb, credsOf(tagged)), { RoleArn: CROSS, RoleSessionName: "t2" }));
+    expect(e.message).toBe(`User: arn:aws:sts::${A}:assumed-role/ExampleAssumedRole/t1 is not authorized to perform: sts:TagSession on resource: ${CROSS}`);
   });
 });
 

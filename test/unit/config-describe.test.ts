@@ -91,7 +91,7 @@ describe("describePlan: hops", () => {
       "  MFA: arn:aws:iam::123456789012:mfa/me (code from --mfa-token or asked on the terminal)",
       "  source identity: me",
       "  tags: team=a",
-      "  transitive tag keys: team",
+      "  transitive tag keys: team (passed on to every later session)",
       "  session policy: inline (24 characters)",
       "  session policy ARNs: arn:aws:iam::aws:policy/ReadOnlyAccess",
       "region: eu-west-1 (--region)",

@@ -5,6 +5,7 @@ import { parseIdentityArn, parseRoleArn, parseRoleRef, partitionOfRegion } from 
 import { renderSessionName, sanitizeSessionName, sessionTime, templateTokens } from "../../src/plan/session-name.js";
 import { ConfigError, UsageError } from "../../src/errors.js";
 import type { RegionPlan } from "../../src/types.js";
+import { checkSessionPolicy } from "../../src/plan/session-policy.js";
 
 describe("parseDuration", () => {
   it.each([
@@ -186,6 +187,78 @@ describe("buildPlan", () => {
     expect(() => buildPlan({ roles: [], profile, source: "imds", env })).toThrow("--source imds and --profile deploy both name");
   });
 
+  it("tags and source identity on every hop; transitive tags sent once, then inherited; session policies on the last hop", () => {
+    const plan = buildPlan({
+      roles: ["A", "B", "C"],
+      tags: ["Team=ops", "Env=prod", "CostCenter=42"],
+      transitiveTags: ["env", "CostCenter"],
+      sourceIdentity: "alice",
+      policy: '{"Version":"2012-10-17"}',
+      policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      env,
+    });
+    const team = { Key: "Team", Value: "ops" };
+    const p = (h: (typeof plan.hops)[number]) => [h.params.Tags, h.params.TransitiveTagKeys, h.params.SourceIdentity, h.params.Policy, h.params.PolicyArns];
+    expect(plan.hops.map(p)).toEqual([
+      [[team, { Key: "Env", Value: "prod" }, { Key: "CostCenter", Value: "42" }], ["Env", "CostCenter"], "alice", undefined, undefined],
+      [[team], undefined, "alice", undefined, undefined],
+      [[team], undefined, "alice", '{"Version":"2012-10-17"}', [{ arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }]],
+    ]);
+    const allTransitive = buildPlan({ roles: ["A", "B"], tags: ["Env=prod"], transitiveTags: ["Env"], env });
+    expect(allTransitive.hops.map((h) => [h.params.Tags, h.params.TransitiveTagKeys])).toEqual([
+      [[{ Key: "Env", Value: "prod" }], ["Env"]],
+      [undefined, undefined],
+    ]);
+  });
+
+  it.each([
+    [{ tags: ["a=b=c"] }, [{ key: "a", value: "b=c" }]],
+    [{ tags: ["empty="] }, [{ key: "empty", value: "" }]],
+    [{ tags: ["Kostenstelle=Ü 42:/@+-_."] }, [{ key: "Kostenstelle", value: "Ü 42:/@+-_." }]],
+    [{ tags: [`${"k".repeat(128)}=${"v".repeat(256)}`] }, [{ key: "k".repeat(128), value: "v".repeat(256) }]],
+    [{ tags: Array.from({ length: 50 }, (_, i) => `k${i}=v`) }, Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: "v" }))],
+  ])("accepts tags at AWS's limits: %#", (flags, tags) => {
+    expect(buildPlan({ roles: ["Deploy"], env, ...flags }).hops[0]!.params.Tags).toEqual(tags.map((t) => ({ Key: t.key, Value: t.value })));
+  });
+
+  it.each([
+    [{ tags: ["=v"] }, "--tag '=v': the key before = is empty"],
+    [{ tags: ["bad!key=v"] }, "--tag 'bad!key=v': the key must be 1-128 letters"],
+    [{ tags: [`${"k".repeat(129)}=v`] }, "the key must be 1-128"],
+    [{ tags: [`k=${"v".repeat(257)}`] }, "the value must be at most 256"],
+    [{ tags: ["k=a;b"] }, "--tag 'k=a;b': the value must be"],
+    [{ tags: Array.from({ length: 51 }, (_, i) => `k${i}=v`) }, "--tag: 51 tags; AWS allows at most 50 session tags"],
+    [{ tags: ["Team=a", "team=b"] }, "--tag 'team=b': key team is already given by --tag 'Team=a' (tag keys are case-insensitive)"],
+    [{ tags: ["Team=a"], transitiveTags: ["Env"] }, "--transitive-tag 'Env': must name the key of a --tag KEY=VALUE"],
+    [{ transitiveTags: ["Env"] }, "--transitive-tag 'Env'"],
+    [{ policyArns: ["garbage"] }, "--policy-arn 'garbage': must be an IAM managed policy ARN"],
+    [{ policyArns: ["arn:aws:iam::123456789012:policy/has space"] }, "--policy-arn"],
+    [{ policyArns: ["arn:aws:s3:::bucket/policy/x"] }, "--policy-arn"],
+    [{ policyArns: Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`) }, "--policy-arn: 11 policies; AWS allows at most 10"],
+    [{ sourceIdentity: "a" }, "--source-identity 'a'"],
+    [{ sourceIdentity: "x".repeat(65) }, "--source-identity"],
+    [{ sourceIdentity: "has space" }, "--source-identity 'has space'"],
+  ])("refuses session flags outside AWS's limits: %j", (flags, message) => {
+    expect(() => buildPlan({ roles: ["Deploy"], env, ...flags })).toThrow(UsageError);
+    expect(() => buildPlan({ roles: ["Deploy"], env, ...flags })).toThrow(message);
+  });
+
+  it.each([
+    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "arn:aws:iam::123456789012:policy/team/path/Deploy-Limits_v2",
+    "arn:aws-cn:iam::123456789012:policy/P",
+    "arn:aws-us-gov:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+  ])("accepts the policy ARN %s", (arn) => {
+    expect(buildPlan({ roles: ["Deploy"], policyArns: [arn], env }).hops[0]!.params.PolicyArns).toEqual([{ arn }]);
+  });
+
+  it("session flags without any hop to carry them are refused, naming them", () => {
+    expect(() => buildPlan({ roles: [], tags: ["a=b"], sourceIdentity: "alice", env })).toThrow(
+      "--source-identity, --tag: apply to AssumeRole, but there is no ROLE (or profile with role_arn) to assume",
+    );
+    expect(() => buildPlan({ roles: [], policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], env })).toThrow("--policy-arn: applies to AssumeRole");
+  });
+
   it("session policies go on the last hop only; source identity and tags on every hop", () => {
     const plan = buildPlan({
       roles: ["arn:aws:iam::111111111111:role/A", "arn:aws:iam::222222222222:role/B"],
@@ -227,6 +300,7 @@ describe("buildPlan", () => {
     [{ source: "profile" }, "--source profile needs --profile NAME"],
     [{ source: "sideways" }, "--source 'sideways'"],
     [{ tags: ["novalue"] }, "--tag 'novalue': expected KEY=VALUE"],
+    [{ tags: ["noequals"], policyArns: ["garbage"] }, "--tag 'noequals': expected KEY=VALUE"],
     [{ mfaSerial: "short" }, "--mfa-serial 'short'"],
     [{ sourceIdentity: "aws:me" }, "--source-identity 'aws:me'"],
     [{ policyArns: ["arn:aws:iam::123456789012:role/x"] }, "--policy-arn"],
@@ -242,5 +316,28 @@ describe("buildPlan", () => {
   it("a bad region from the environment is a configuration error (exit 8), from the flag a usage error (exit 2)", () => {
     expect(() => buildPlan({ roles: [], env: { AWS_DEFAULT_REGION: "Moon" } })).toThrow(ConfigError);
     expect(() => buildPlan({ roles: [], region: "Moon", env })).toThrow(UsageError);
+  });
+});
+
+describe("checkSessionPolicy (the --policy file's text)", () => {
+  it("trims and returns a JSON object of at most 2048 characters", () => {
+    const doc = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] });
+    expect(checkSessionPolicy(`\n  ${doc}\n`, "p.json")).toBe(doc);
+    const big = JSON.stringify({ Sid: "x".repeat(2048 - 10) });
+    expect(big).toHaveLength(2048);
+    expect(checkSessionPolicy(big, "p.json")).toBe(big);
+  });
+
+  it.each([
+    ["not json", "--policy 'p.json': not valid JSON"],
+    ["", "--policy 'p.json': not valid JSON"],
+    ["[1,2]", "--policy 'p.json': must be a JSON object"],
+    ['"text"', "--policy 'p.json': must be a JSON object"],
+    ["null", "--policy 'p.json': must be a JSON object"],
+    [JSON.stringify({ Sid: "x".repeat(2048) }), "--policy 'p.json': 2058 characters; AWS allows at most 2048 in a session policy"],
+    [JSON.stringify({ Sid: "snow☃" }), "--policy 'p.json': contains U+2603"],
+  ])("refuses %j", (text, message) => {
+    expect(() => checkSessionPolicy(text, "p.json")).toThrow(UsageError);
+    expect(() => checkSessionPolicy(text, "p.json")).toThrow(message);
   });
 });
