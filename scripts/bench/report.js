@@ -1,0 +1,68 @@
+// The benchmark's outputs: a Markdown table (bench/results/latest.md) and a bar chart of the ratios to
+// `node -e 0` as hand-written SVG (bench/results/latest.svg).
+
+const ms = (x) => `${x.toFixed(0)} ms`;
+const spread = (s) => `${s.q1.toFixed(0)}–${s.q3.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+
+/** rows: { label, stats?, ratio?, observed?, target?, met?, skipped? } in table order. */
+export function markdownReport({ rows, header, notes }) {
+  const lines = [
+    "# assume-role benchmark (`npm run bench`)",
+    "",
+    ...header.map((h) => `- ${h}`),
+    "",
+    "| case | median | IQR (min–max) | × `node -e 0` | observed | target | met |",
+    "|---|---:|---|---:|---|---|:-:|",
+  ];
+  for (const r of rows) {
+    if (r.skipped !== undefined) {
+      lines.push(`| ${r.label} | — | — | — | skipped: ${r.skipped} | ${r.target ?? ""} | — |`);
+      continue;
+    }
+    const met = r.met === undefined ? "" : r.met ? "yes" : "**no**";
+    lines.push(
+      `| ${r.label} | ${ms(r.stats.median)} | ${spread(r.stats)} | ${r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}×`} | ${r.observed ?? ""} | ${r.target ?? ""} | ${met} |`,
+    );
+  }
+  lines.push("", ...notes.map((n) => `${n}`), "");
+  return lines.join("\n");
+}
+
+const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** Horizontal bars of each row's ratio; a dark tick marks a row's target ratio where it has one. */
+export function svgChart({ rows, title }) {
+  const bars = rows.filter((r) => r.ratio !== undefined);
+  const labelWidth = 330;
+  const plotWidth = 420;
+  const rowHeight = 26;
+  const top = 40;
+  const height = top + bars.length * rowHeight + 30;
+  const maxRatio = Math.max(2, ...bars.map((r) => Math.max(r.ratio, r.targetRatio ?? 0))) * 1.1;
+  const x = (ratio) => labelWidth + (ratio / maxRatio) * plotWidth;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + plotWidth + 70}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`,
+  ];
+  bars.forEach((r, i) => {
+    const y = top + i * rowHeight;
+    const over = r.met === false;
+    out.push(
+      `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${esc(r.label)}</text>`,
+      `<rect x="${labelWidth}" y="${y + 3}" width="${(x(r.ratio) - labelWidth).toFixed(1)}" height="16" fill="${over ? "#d9534f" : "#4a7fb5"}"/>`,
+      `<text x="${(x(r.ratio) + 4).toFixed(1)}" y="${y + 15}">${r.ratio.toFixed(2)}×</text>`,
+    );
+    if (r.targetRatio !== undefined) {
+      const tx = x(r.targetRatio).toFixed(1);
+      out.push(`<line x1="${tx}" y1="${y}" x2="${tx}" y2="${y + 22}" stroke="black" stroke-width="2"><title>target ${r.targetRatio.toFixed(2)}×</title></line>`);
+    }
+  });
+  const one = x(1).toFixed(1);
+  out.push(
+    `<line x1="${one}" y1="${top - 4}" x2="${one}" y2="${top + bars.length * rowHeight}" stroke="#888" stroke-dasharray="3,3"/>`,
+    `<text x="${one}" y="${height - 10}" text-anchor="middle" fill="#555">1× node -e 0   (black tick: target)</text>`,
+    `</svg>`,
+  );
+  return out.join("\n") + "\n";
+}
