@@ -180,7 +180,7 @@ const outDir = join(root, "bench/results");
 mkdirSync(outDir, { recursive: true });
 const md = markdownReport({ rows, header, notes });
 writeFileSync(join(outDir, "latest.md"), md);
-writeFileSync(join(outDir, "latest.svg"), svgChart({ rows, title: `assume-role: median wall time ÷ node -e 0 (node ${process.version}, ${LATENCY_MS} ms per request)` }));
+writeFileSync(join(outDir, "latest.svg"), svgChart({ rows, title: `assume-role vs node -e 0 (node ${process.version}, sandbox ${LATENCY_MS} ms per request)` }));
 process.stdout.write(md);
 log(`wrote ${join("bench/results", "latest.md")} and latest.svg`);
 
