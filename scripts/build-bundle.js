@@ -34,6 +34,8 @@ const result = await build({
   logLevel: "warning",
 });
 
+// What each chunk holds (esbuild's metafile; https://esbuild.github.io/analyze/ reads it). Not shipped.
+writeFileSync(`${root}dist/bundle-meta.json`, JSON.stringify(result.metafile));
 writeFileSync(join(outdir, "THIRD_PARTY_LICENSES.txt"), thirdPartyLicenses(Object.keys(result.metafile.inputs)));
 
 const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith(".js"));
