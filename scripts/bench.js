@@ -2,7 +2,8 @@
 // this process with 20 ms added to every IMDS and STS answer. Fast rows run alternated (one run of each
 // row per round, start rotated) after warm-up rounds; slow rows (IMDS never answering, the 50-process
 // burst) run fewer times. Writes bench/results/latest.md and bench/results/latest.svg.
-//   BENCH_RUNS (default 15) rounds of the fast rows, BENCH_SLOW_RUNS (default 3) of the slow ones.
+//   BENCH_RUNS (default 15) rounds of the fast rows, BENCH_SLOW_RUNS (default 3) runs with IMDS never
+//   answering, BENCH_BURSTS (default 2) bursts.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -12,11 +13,13 @@ import { fileURLToPath } from "node:url";
 import { startSandbox } from "../dist/sandbox/index.js";
 import { markdownReport, svgChart } from "./bench/report.js";
 import { summarize } from "./bench/stats.js";
+import { runTimed } from "./bench/run-timed.js";
 import { serialRoundTrips, startTimingProxy } from "./bench/timing-proxy.js";
 
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUP = 2;
 const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? 3);
+const BURSTS = Number(process.env.BENCH_BURSTS ?? 2);
 const BURST = 50;
 const LATENCY_MS = 20;
 const OFF_EC2_LIMIT_MS = 2000;
@@ -72,6 +75,7 @@ const neverAnswers = {
 };
 
 const times = Object.fromEntries([...fast, neverAnswers].map((r) => [r.id, []]));
+const cpu = Object.fromEntries([...fast, neverAnswers].map((r) => [r.id, []]));
 const exits = Object.fromEntries([...fast, neverAnswers].map((r) => [r.id, new Set()]));
 
 log(`${WARMUP} warm-up + ${ROUNDS} alternated rounds of ${fast.length} rows (node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)})`);
@@ -79,21 +83,28 @@ for (let round = 0; round < WARMUP + ROUNDS; round++) {
   for (let k = 0; k < fast.length; k++) {
     const row = fast[(k + round) % fast.length];
     const r = await timed(row);
-    if (round >= WARMUP) times[row.id].push(r.ms);
+    if (round >= WARMUP) {
+      times[row.id].push(r.ms);
+      cpu[row.id].push(r.cpuMs);
+    }
   }
 }
 
 log(`${SLOW_RUNS} runs with IMDS never answering`);
-for (let i = 0; i < SLOW_RUNS; i++) times.silent.push((await timed(neverAnswers)).ms);
+for (let i = 0; i < SLOW_RUNS; i++) {
+  const r = await timed(neverAnswers);
+  times.silent.push(r.ms);
+  cpu.silent.push(r.cpuMs);
+}
 
 log("counting requests: one cache hit, one cold chain of each client behind a timing proxy");
 const hitCounts = await counted(() => timed(fast.find((r) => r.id === "hit")));
 const coldTrips = await viaProxies(fast.find((r) => r.id === "cold"));
 const botoTrips = botocore.skipped === undefined ? await viaProxies(botocore) : undefined;
 
-log(`${SLOW_RUNS} bursts of ${BURST} processes with a cold cache`);
+log(`${BURSTS} bursts of ${BURST} processes with a cold cache`);
 const bursts = [];
-for (let i = 0; i < SLOW_RUNS; i++) bursts.push(await burst());
+for (let i = 0; i < BURSTS; i++) bursts.push(await burst());
 
 blackhole.close();
 await sandbox.close();
@@ -109,10 +120,11 @@ const burstStats = summarize(bursts.map((b) => b.ms));
 const perRun = (key) => bursts.map((b) => b[key]).join(" / ");
 
 const rows = [
-  { label: "`node -e 0`", stats: stats.node, ratio: 1 },
-  { label: "`assume-role --help`", stats: stats.help, ratio: ratio("help"), target: "≤ 1.3×", targetRatio: 1.3, met: ratio("help") <= 1.3 },
-  { label: "`assume-role unset`", stats: stats.unset, ratio: ratio("unset") },
+  { id: "node", label: "`node -e 0`", stats: stats.node, ratio: 1 },
+  { id: "help", label: "`assume-role --help`", stats: stats.help, ratio: ratio("help"), target: "≤ 1.3×", targetRatio: 1.3, met: ratio("help") <= 1.3 },
+  { id: "unset", label: "`assume-role unset`", stats: stats.unset, ratio: ratio("unset") },
   {
+    id: "hit",
     label: "two-hop chain, cache hit",
     stats: stats.hit,
     ratio: ratio("hit"),
@@ -122,6 +134,7 @@ const rows = [
     met: ratio("hit") <= 1.5 && hitCounts.imds + hitCounts.sts === 0,
   },
   {
+    id: "cold",
     label: "cold two-hop chain from IMDS (`--no-cache`)",
     stats: stats.cold,
     ratio: ratio("cold"),
@@ -133,6 +146,7 @@ const rows = [
   botocore.skipped !== undefined
     ? { label: botocore.label, skipped: botocore.skipped, target: "botocore ≥ 2× slower" }
     : {
+        id: "boto",
         label: botocore.label,
         stats: stats.boto,
         ratio: ratio("boto"),
@@ -148,6 +162,7 @@ const rows = [
     met: bursts.every((b) => b.failures === 0 && b.assumeRole === 2 && b.imds <= 10),
   },
   {
+    id: "refused",
     label: "off EC2: IMDS refuses connections",
     stats: stats.refused,
     ratio: ratio("refused"),
@@ -156,6 +171,7 @@ const rows = [
     met: stats.refused.max <= OFF_EC2_LIMIT_MS,
   },
   {
+    id: "silent",
     label: "off EC2: IMDS never answers",
     stats: stats.silent,
     ratio: ratio("silent"),
@@ -165,11 +181,19 @@ const rows = [
   },
 ];
 
+const cpuNode = summarize(cpu.node).median;
+for (const row of rows) {
+  if (row.id === undefined || cpu[row.id] === undefined || cpu[row.id].length === 0) continue;
+  row.cpu = summarize(cpu[row.id]);
+  row.cpuRatio = row.cpu.median / cpuNode;
+}
+
 const header = [
   `${new Date().toISOString()}, node ${process.version}, ${process.platform}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? "?"}, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
   `\`bin/assume-role.js\` runs ${binEntry()}`,
   `sandbox (IMDS + STS) in the benchmark's process, ${LATENCY_MS} ms added to every answer; environment: PATH, an empty HOME, LANG (no NODE_EXTRA_CA_CERTS, no AWS_* settings besides the sandbox's endpoints)`,
-  `fast rows: ${WARMUP} warm-up rounds, then ${ROUNDS} rounds each running every row once (start rotated); the IMDS-never-answers row and the burst: ${SLOW_RUNS} runs`,
+  `fast rows: ${WARMUP} warm-up rounds, then ${ROUNDS} rounds each running every row once (start rotated); IMDS never answering: ${SLOW_RUNS} runs; the burst: ${BURSTS} runs`,
+  "wall and CPU (user + sys of the command) as bash's `time` reports them; the targets are on wall time, the CPU column is the steadier figure when other work shares the cores",
   `chain: ${HOP1} → ${HOP2}, from the instance profile's credentials (IMDS)`,
 ];
 const notes = [
@@ -188,7 +212,7 @@ log(`wrote ${join("bench/results", "latest.md")} and latest.svg`);
 
 /** Run a row once; a run that does not exit as the row expects stops the benchmark (it measured something else). */
 async function timed(row) {
-  const r = await spawnTimed(row.cmd, row.args, row.env);
+  const r = await runTimed(row.cmd, row.args, row.env);
   exits[row.id]?.add(r.status);
   if (row.expect !== undefined && r.status !== row.expect) {
     throw new Error(`${row.label}: exit ${r.status}, expected ${row.expect}\n${r.stderr}`);
@@ -197,7 +221,7 @@ async function timed(row) {
 }
 
 // spawnSync would block the sandbox living in this process: every child runs asynchronously.
-function spawnTimed(cmd, args, env) {
+function spawnWall(cmd, args, env) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { env, stdio: ["ignore", "ignore", "pipe"] });
@@ -237,7 +261,7 @@ async function burst() {
   const env = { ...sandboxEnv, XDG_CACHE_HOME: mkdtempSync(join(work, "cache-burst-")) };
   sandbox.resetCounts();
   const t0 = performance.now();
-  const runs = await Promise.all(Array.from({ length: BURST }, () => spawnTimed(node, [bin, ...chain], env)));
+  const runs = await Promise.all(Array.from({ length: BURST }, () => spawnWall(node, [bin, ...chain], env)));
   const ms = performance.now() - t0;
   const imds = Object.values(sandbox.counts.imds).reduce((a, b) => a + b, 0);
   return { ms, failures: runs.filter((r) => r.status !== 0).length, assumeRole: sandbox.counts.sts.AssumeRole ?? 0, imds };

@@ -4,27 +4,27 @@
 const ms = (x) => `${x.toFixed(0)} ms`;
 const spread = (s) => `${s.q1.toFixed(0)}–${s.q3.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 
-/** rows: { label, stats?, ratio?, observed?, target?, met?, skipped? } in table order. */
+/** rows: { label, stats?, ratio?, cpu?, cpuRatio?, observed?, target?, met?, skipped? } in table order. */
 export function markdownReport({ rows, header, notes }) {
   const lines = [
     "# assume-role benchmark (`npm run bench`)",
     "",
     ...header.map((h) => `- ${h}`),
     "",
-    "| case | median | IQR (min–max) | × `node -e 0` | observed | target | met |",
-    "|---|---:|---|---:|---|---|:-:|",
+    "| case | wall median | wall IQR (min–max) | wall × `node -e 0` | CPU median (× `node -e 0`) | observed | target | met |",
+    "|---|---:|---|---:|---:|---|---|:-:|",
   ];
   for (const r of rows) {
     if (r.skipped !== undefined) {
-      lines.push(`| ${r.label} | — | — | — | skipped: ${r.skipped} | ${r.target ?? ""} | — |`);
+      lines.push(`| ${r.label} | — | — | — | — | skipped: ${r.skipped} | ${r.target ?? ""} | — |`);
       continue;
     }
     const met = r.met === undefined ? "" : r.met ? "yes" : "**no**";
-    lines.push(
-      `| ${r.label} | ${ms(r.stats.median)} | ${spread(r.stats)} | ${r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}×`} | ${r.observed ?? ""} | ${r.target ?? ""} | ${met} |`,
-    );
+    const ratio = r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}×`;
+    const cpu = r.cpu === undefined ? "" : `${ms(r.cpu.median)} (${r.cpuRatio.toFixed(2)}×)`;
+    lines.push(`| ${r.label} | ${ms(r.stats.median)} | ${spread(r.stats)} | ${ratio} | ${cpu} | ${r.observed ?? ""} | ${r.target ?? ""} | ${met} |`);
   }
-  lines.push("", ...notes.map((n) => `${n}`), "");
+  lines.push("", ...notes, "");
   return lines.join("\n");
 }
 
