@@ -269,7 +269,7 @@ async function burst() {
 
 /** botocore resolving the same chain from a profile pair, or why that row is skipped. */
 function botocoreRow() {
-  const label = "same chain resolved by botocore (boto3 profile chain)";
+  const label = "same chain resolved by botocore (boto3)";
   const probe = spawnSync("python3", ["-c", "import boto3, botocore; print('boto3', boto3.__version__, 'botocore', botocore.__version__)"], {
     env: base,
     encoding: "utf8",

@@ -36,7 +36,7 @@ const esc = (s) => s.replace(/`/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt
  */
 export function svgChart({ rows, title }) {
   const bars = rows.filter((r) => r.ratio !== undefined);
-  const labelWidth = 300;
+  const labelWidth = 320;
   const plotWidth = 440;
   const rowHeight = 26;
   const top = 40;
