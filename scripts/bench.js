@@ -4,13 +4,14 @@
 // burst) run fewer times. Writes bench/results/latest.md and bench/results/latest.svg.
 //   BENCH_RUNS (default 15) rounds of the fast rows, BENCH_SLOW_RUNS (default 3) runs with IMDS never
 //   answering, BENCH_BURSTS (default 2) bursts.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSandbox } from "../dist/sandbox/index.js";
+import { botocoreRow } from "./bench/botocore-row.js";
 import { markdownReport, svgChart } from "./bench/report.js";
 import { summarize } from "./bench/stats.js";
 import { runTimed } from "./bench/run-timed.js";
@@ -46,7 +47,7 @@ const HOP2 = "arn:aws:iam::222222222222:role/CrossAccountRole";
 const chain = [HOP1, HOP2];
 const hitCache = mkdtempSync(join(work, "cache-hit-"));
 
-const botocore = botocoreRow();
+const botocore = botocoreRow({ workDir: work, env: sandboxEnv, hop1: HOP1, hop2: HOP2, region: sandbox.world.instance.region });
 
 /** The fast rows, alternated. `expect`: the exit status a run must have to count. */
 const fast = [
@@ -265,41 +266,6 @@ async function burst() {
   const ms = performance.now() - t0;
   const imds = Object.values(sandbox.counts.imds).reduce((a, b) => a + b, 0);
   return { ms, failures: runs.filter((r) => r.status !== 0).length, assumeRole: sandbox.counts.sts.AssumeRole ?? 0, imds };
-}
-
-/** botocore resolving the same chain from a profile pair, or why that row is skipped. */
-function botocoreRow() {
-  const label = "same chain resolved by botocore (boto3)";
-  const probe = spawnSync("python3", ["-c", "import boto3, botocore; print('boto3', boto3.__version__, 'botocore', botocore.__version__)"], {
-    env: base,
-    encoding: "utf8",
-  });
-  if (probe.error !== undefined) return { label, skipped: `python3 not available (${probe.error.message})` };
-  if (probe.status !== 0) return { label, skipped: `boto3/botocore not importable: ${probe.stderr.trim().split("\n").at(-1)}` };
-  const dir = mkdtempSync(join(work, "boto-"));
-  writeFileSync(
-    join(dir, "config"),
-    `[profile bench-base]\nrole_arn = ${HOP1}\ncredential_source = Ec2InstanceMetadata\n\n[profile bench-cross]\nrole_arn = ${HOP2}\nsource_profile = bench-base\n`,
-  );
-  const script = join(dir, "resolve.py");
-  writeFileSync(
-    script,
-    'import boto3\nc = boto3.Session(profile_name="bench-cross").get_credentials().get_frozen_credentials()\nassert c.token, "no session token"\n',
-  );
-  return {
-    id: "boto",
-    label,
-    version: probe.stdout.trim(),
-    cmd: "python3",
-    args: [script],
-    env: {
-      ...sandboxEnv,
-      AWS_CONFIG_FILE: join(dir, "config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
-      AWS_DEFAULT_REGION: sandbox.world.instance.region,
-    },
-    expect: 0,
-  };
 }
 
 /** What the bin loads: the bundle when `npm run build` made one, else tsc's dist/main.js. */
