@@ -60,6 +60,8 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
       .argument("[roles...]", "role ARNs or names, as for the default command, then -- and the command"),
     "endpoint",
   );
+  // exec prints no credentials: -f is refused with a reason instead of "unknown option" (hidden from --help).
+  exec.addOption(new Option("-f, --format <format>").hideHelp());
   const execTail = captureTail(exec);
   program.addCommand(
     exec.action(async (words, opts) => {
@@ -85,7 +87,12 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     .command("unset")
     .description("print the lines that clear what assume-role exports")
     .addOption(new Option("-f, --format <format>", "shell format").choices(SHELL_FORMAT_NAMES).default("sh"))
-    .action(async (opts) => (await import("./commands/unset-command.js")).unsetCommand(ctx, opts));
+    .allowExcessArguments()
+    .action(async (opts, cmd) => {
+      // Commander's own message would not say which word was too many.
+      if (cmd.args.length > 0) throw new UsageError(`unset: unexpected argument '${cmd.args[0]}': unset takes no ROLE, it clears what any run exported`);
+      return (await import("./commands/unset-command.js")).unsetCommand(ctx, opts);
+    });
 
   program
     .command("sandbox")

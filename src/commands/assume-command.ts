@@ -29,7 +29,7 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
     return;
   }
   // A bad profile name or credentials file, or a missing $GITHUB_ENV, must cost no STS call and no MFA prompt.
-  if (opts.writeProfile !== undefined) await checkWriteProfileTarget(ctx, opts.writeProfile, opts.credentialsFile);
+  if (opts.writeProfile !== undefined) await checkWriteProfileTarget(ctx, opts.writeProfile, opts.credentialsFile, Boolean(opts.force));
   const githubEnv = opts.format === "github" && opts.writeProfile === undefined ? await githubEnvPath(ctx) : undefined;
   const result = await resolveChain(ctx, roles, opts, log);
   if (opts.writeProfile !== undefined) {

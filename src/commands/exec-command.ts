@@ -23,7 +23,17 @@ export const EXIT_NOT_EXECUTABLE = 126;
  * `words` are commander's operands (ROLEs then CMD ARGS); `tail` is what followed `--`.
  * With --refresh the child gets a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them.
  */
-export async function execCommand(ctx: Context, words: string[], tail: string[] | undefined, opts: ResolveOptions): Promise<number> {
+export async function execCommand(
+  ctx: Context,
+  words: string[],
+  tail: string[] | undefined,
+  opts: ResolveOptions & { readonly format?: string | undefined },
+): Promise<number> {
+  if (opts.format !== undefined) {
+    throw new UsageError(`exec: --format '${opts.format}' does not apply: exec prints no credentials, it puts them in CMD's environment`, {
+      hint: "for printed credentials use the default command: assume-role -f FORMAT [ROLE...]",
+    });
+  }
   if (tail === undefined) throw new UsageError("exec: missing `--` before the command to run", { hint: USAGE_HINT });
   const [file, ...args] = tail;
   if (file === undefined || file === "") throw new UsageError("exec: no command after `--`", { hint: USAGE_HINT });

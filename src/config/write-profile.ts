@@ -39,13 +39,25 @@ const LEFTOVER_TEMP_MS = 60_000;
  * nothing: the profile name, the file is absent or a regular file (not a link, a directory, a FIFO), and
  * its directory is not writable by group or others. Returns the resolved path.
  */
-export async function checkWriteProfileTarget(ctx: Context, name: string, explicitPath: string | undefined): Promise<string> {
+export async function checkWriteProfileTarget(
+  ctx: Context,
+  name: string,
+  explicitPath: string | undefined,
+  force = false,
+): Promise<string> {
   validateProfileName(name);
   const path = credentialsFilePath(ctx.env, explicitPath);
   try {
     const before = await lstatOrUndefined(ctx, path);
     if (before) refuseUnlessRegularFile(path, before);
     await checkDirectory(ctx, dirname(path));
+    const lock = await lstatOrUndefined(ctx, `${path}.lock`);
+    if (lock?.isSymbolicLink()) throw new UnsafePathError(`${path}.lock`, "is a symbolic link, not a lock file assume-role made", `remove ${path}.lock`);
+    // What the write would refuse (a duplicated section, long-term keys without --force), refused before STS is asked.
+    if (before) {
+      const probe: [string, string][] = [["aws_access_key_id", "ASIAPROBE"], ["aws_secret_access_key", "probe"]];
+      refuseEdit(editCredentialsSection(await readNoFollow(ctx, path), name, probe), { name, force }, path);
+    }
   } catch (err) {
     throw explained(err, path);
   }
@@ -155,7 +167,7 @@ function credentialValues(c: Credentials): [string, string][] {
   return values;
 }
 
-function refuseEdit(edit: ReturnType<typeof editCredentialsSection>, request: WriteProfileRequest, path: string): void {
+function refuseEdit(edit: ReturnType<typeof editCredentialsSection>, request: Pick<WriteProfileRequest, "name" | "force">, path: string): void {
   const name = request.name;
   if (edit.duplicateLines.length > 0) {
     throw new ConfigError(`${path} has section [${name}] more than once (lines ${edit.duplicateLines.join(", ")})`, {

@@ -33,6 +33,11 @@ export function imdsConfigFromEnv(env: Env): ImdsConfig {
 
 function resolveEndpoint(env: Env): string {
   const explicit = env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
+  const mode = env.AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE;
+  // Checked even when the endpoint is given: a bad value is a mistake the user should hear of (exit 8).
+  if (mode && !DEFAULT_ENDPOINTS[mode.toLowerCase()]) {
+    throw new ConfigError(`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE '${mode}': expected IPv4 or IPv6`);
+  }
   if (explicit) {
     let url: URL;
     try {
@@ -45,7 +50,6 @@ function resolveEndpoint(env: Env): string {
     }
     return explicit.replace(/\/+$/, "");
   }
-  const mode = env.AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE;
   if (!mode) return DEFAULT_ENDPOINTS.ipv4!;
   const endpoint = DEFAULT_ENDPOINTS[mode.toLowerCase()];
   if (!endpoint) throw new ConfigError(`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE '${mode}': expected IPv4 or IPv6`);

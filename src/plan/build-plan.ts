@@ -6,7 +6,7 @@ import { decideSource } from "./decide-source.js";
 import { parseDuration } from "./parse-duration.js";
 import { effectiveSource, sourceIsRoleSession } from "./pick-source.js";
 import { defaultRegionOfPartition, parseRoleArn, parseRoleRef } from "./role-arn.js";
-import { templateTokens } from "./session-name.js";
+import { checkTemplate } from "./session-name.js";
 import { parseSessionTags } from "./session-tags.js";
 import { validateHopFlags } from "./validate-hop-flags.js";
 
@@ -51,7 +51,7 @@ const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
  */
 export function buildPlan(input: PlanInput): ChainPlan {
   const sourceKind = parseSource(input.source ?? "auto");
-  if (input.sessionName !== undefined) templateTokens(input.sessionName);
+  if (input.sessionName !== undefined) checkTemplate(input.sessionName);
   const duration = input.duration === undefined ? undefined : parseDuration(input.duration);
   const sessionTags = parseSessionTags(input.tags ?? [], input.transitiveTags ?? []);
   validateHopFlags(input);
@@ -185,11 +185,14 @@ function resolveRegion(input: PlanInput): { region: string; origin: string } | u
     ["AWS_DEFAULT_REGION", input.env.AWS_DEFAULT_REGION],
     [`region of profile ${input.profile?.name}`, input.profile?.region],
   ];
-  for (const [origin, value] of candidates) {
-    if (value === undefined || value === "") continue;
-    if (REGION.test(value)) return { region: value, origin };
+  if (input.region === "") throw new UsageError("--region '': needs a region name like us-east-1");
+  // Every value given is checked, not only the one that wins: a bad region in a profile is a bug to fix today.
+  const given = candidates.filter((c): c is [string, string] => c[1] !== undefined && c[1] !== "");
+  for (const [origin, value] of given) {
+    if (REGION.test(value)) continue;
     const message = `${origin} '${value}': not a region name like us-east-1`;
     throw origin === "--region" ? new UsageError(message) : new ConfigError(message);
   }
-  return undefined;
+  const [origin, region] = given[0] ?? [];
+  return origin === undefined || region === undefined ? undefined : { region, origin };
 }

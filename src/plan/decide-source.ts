@@ -2,6 +2,7 @@ import { ConfigError } from "../errors.js";
 import { nonBlank } from "../non-blank.js";
 import type { EffectiveSource, SourcePlan } from "../types.js";
 import { decideDuration } from "./parse-duration.js";
+import { parseRoleArn } from "./role-arn.js";
 import { OTHER_DEFAULT_TEMPLATE } from "./session-name.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -24,6 +25,11 @@ export function decideSource(
   // `auto` chose web identity from the environment: --session-name names its session as it would with --source web-identity.
   const own: Extract<SourcePlan, { kind: "web-identity" }> =
     source.kind === "web-identity" ? source : { kind: "web-identity", sessionName: flags.sessionName };
+  const roleArn = own.roleArn ?? nonBlank(env.AWS_ROLE_ARN);
+  if (roleArn !== undefined && parseRoleArn(roleArn) === undefined) {
+    const from = own.roleArn === undefined ? "AWS_ROLE_ARN" : "web identity role";
+    throw new ConfigError(`${from} '${roleArn}' is not a role ARN: expected arn:PARTITION:iam::ACCOUNT:role/NAME`);
+  }
   const fromEnv = nonBlank(env.AWS_ROLE_SESSION_NAME);
   if (own.sessionName === undefined && fromEnv !== undefined && !ROLE_SESSION_NAME.test(fromEnv)) {
     throw new ConfigError(`AWS_ROLE_SESSION_NAME '${fromEnv}': must be 2-64 characters of letters, digits and +=,.@_-`);

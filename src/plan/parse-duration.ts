@@ -25,6 +25,10 @@ export function parseDuration(input: string): number | "max" {
   if (seconds === undefined) {
     throw new UsageError(`--duration '${input}': expected seconds (3600), a span like 15m, 1h or 1h30m, or max`);
   }
+  const m = HUMAN.exec(text);
+  if (m && ((m[1] !== undefined && Number(m[2] ?? 0) > 59) || ((m[1] ?? m[2]) !== undefined && Number(m[3] ?? 0) > 59))) {
+    throw new UsageError(`--duration '${input}': minutes and seconds after a larger unit must be 0-59 (write 2h1m, not 1h61m)`);
+  }
   if (seconds < MIN_DURATION || seconds > MAX_DURATION) {
     throw new UsageError(`--duration '${input}': must be between 15m (900 s) and 12h (43200 s), got ${seconds} s`);
   }

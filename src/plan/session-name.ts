@@ -53,3 +53,18 @@ export function sessionTime(d: Date): string {
 export function renderKnown(template: string, vars: SessionVars): string {
   return template.replace(TOKEN, (all, name: string) => vars[name as SessionToken] ?? all);
 }
+
+/**
+ * A --session-name template checked when the plan is made, before any request: its tokens are known, and it cannot
+ * render fewer than 2 characters. Values not known yet are assumed long enough ({instanceId}, {accountId}…);
+ * {hop} renders as 1 and {time} is known, so `x`, `!` or `{hop}` alone are refused here, not after IMDS and STS.
+ */
+export function checkTemplate(template: string): void {
+  templateTokens(template);
+  const sample = template.replace(TOKEN, (_all, name: string) => (name === "hop" ? "1" : name === "time" ? sessionTime(new Date(0)) : "xx"));
+  const name = sanitizeSessionName(sample);
+  if (name.length < 2) {
+    const shown = sanitizeSessionName(template.replace(TOKEN, (all, token: string) => (token === "hop" ? "1" : all)));
+    throw new UsageError(`--session-name '${template}' gives '${shown}': a session name needs 2 to 64 characters`);
+  }
+}

@@ -46,6 +46,7 @@ function parseTag(text: string): Tag {
   const value = text.slice(eq + 1);
   if (key === "") throw new UsageError(`--tag '${text}': the key before = is empty`);
   if (!KEY.test(key)) throw new UsageError(`--tag '${text}': the key must be ${KEY_RULE}`);
+  if (/^aws:/i.test(key)) throw new UsageError(`--tag '${text}': keys starting with aws: are reserved by AWS`);
   if (!VALUE.test(value)) throw new UsageError(`--tag '${text}': the value must be ${VALUE_RULE}`);
   return { key, value };
 }

@@ -20,5 +20,6 @@ export function escapeControls(text: string): string {
  * except the line break before its own "(Did you mean --x?)" suggestion.
  */
 export function escapeCommanderError(text: string): string {
-  return `${escapeControls(text.replace(/\n$/, "")).replace(/\\n(?=\(Did you mean )/g, "\n")}\n`;
+  // Commander's suggestion comes on a line of its own: it becomes the hint line, indented like every hint.
+  return `${escapeControls(text.replace(/\n$/, "")).replace(/\\n\(Did you mean (.*)\?\)$/, "\n  hint: did you mean $1?")}\n`;
 }
