@@ -445,6 +445,136 @@ const OWN: Record<string, () => Promise<void>> = {
   },
 };
 
+/** A failure as the user meets it: exit `code`, nothing on stdout, the first stderr line naming what went wrong. */
+function failedWith(r: RunResult, code: number, line: RegExp): void {
+  expect([r.code, r.stdout]).toEqual([code, ""]);
+  expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^assume-role: ${line.source}`));
+}
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const LOOPBACK = String.raw`http://127\.0\.0\.1:\d+`;
+
+/** An IMDSv2 session token from the sandbox's IMDS (asserts the PUT is answered 200). */
+async function imdsToken(imds: string): Promise<string> {
+  const put = await fetch(`${imds}/latest/api/token`, { method: "PUT", headers: { "x-aws-ec2-metadata-token-ttl-seconds": "60" } });
+  expect(put.status).toBe(200);
+  return put.text();
+}
+
+/** The status of an IMDS GET of the instance ID, with `token` when given. */
+async function imdsGet(imds: string, token?: string): Promise<number> {
+  const res = await fetch(`${imds}/latest/meta-data/instance-id`, { headers: token === undefined ? {} : { "x-aws-ec2-metadata-token": token } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/**
+ * Entries for the sandbox's fault flags: each starts `assume-role sandbox --FLAG`, and meets the fault as a user
+ * would, through the built CLI (exit code and first stderr line) or with a plain HTTP request to the printed endpoint.
+ */
+const SANDBOX_FAULTS: Record<string, () => Promise<void>> = {
+  "sandbox --latency": () =>
+    withLiveSandbox(["--latency", "1s"], async (vars) => {
+      const imds = vars.AWS_EC2_METADATA_SERVICE_ENDPOINT!;
+      // A first request warms this process's HTTP client up (untimed); then one timed request to each service.
+      expect(await imdsGet(imds)).toBe(200);
+      const timed = async (request: () => Promise<unknown>) => {
+        const started = performance.now();
+        await request();
+        return performance.now() - started;
+      };
+      const [imdsMs, stsMs] = await Promise.all([
+        timed(async () => expect(await imdsGet(imds)).toBe(200)),
+        // STS answers this unsigned request too (refusing it), after the same wait.
+        timed(async () => (await fetch(vars.AWS_ENDPOINT_URL_STS!, { method: "POST", body: "Action=GetCallerIdentity&Version=2011-06-15" })).arrayBuffer()),
+      ]);
+      // A lower bound only (less 10 ms for timer granularity): a loaded machine may take longer, never shorter.
+      // Without the flag these take ~100 ms while the other entries run, hence a whole second: well apart.
+      expect(imdsMs).toBeGreaterThanOrEqual(990);
+      expect(stsMs).toBeGreaterThanOrEqual(990);
+    }),
+
+  "sandbox --sts-throttle-first": () =>
+    withLiveSandbox(["--sts-throttle-first", "1"], async (vars) => {
+      const env = { ...vars, AWS_MAX_ATTEMPTS: "1" };
+      failedWith(await runCli([HOP1], env), 7, new RegExp(`STS throttled \\(Throttling\\) on AssumeRole ${esc(HOP1)} after 1 attempt`));
+      // Only the first request: the next run is answered.
+      succeeded(await runCli([HOP1], env));
+    }),
+
+  "sandbox --sts-5xx-first": () =>
+    withLiveSandbox(["--sts-5xx-first", "1"], async (vars) => {
+      const env = { ...vars, AWS_MAX_ATTEMPTS: "1" };
+      failedWith(await runCli([HOP1], env), 7, new RegExp(`STS unavailable \\(HTTP 503\\) on AssumeRole ${esc(HOP1)} after 1 attempt`));
+      succeeded(await runCli([HOP1], env));
+    }),
+
+  "sandbox --sts-fault": () =>
+    withLiveSandbox(["--sts-fault", "reset"], async (vars) => {
+      const r = await runCli([HOP1], { ...vars, AWS_MAX_ATTEMPTS: "1" });
+      failedWith(r, 6, new RegExp(`STS at ${LOOPBACK} closed the connection without answering AssumeRole ${esc(HOP1)} \\(ECONNRESET`));
+    }),
+
+  "sandbox --sts-session-seconds": () =>
+    withLiveSandbox(["--sts-session-seconds", "120"], async (vars) => {
+      // One hour asked for (the default); the sandbox's STS caps it at two minutes.
+      const r = await runCli([HOP1], vars);
+      const done = Date.now();
+      succeeded(r);
+      const expiration = Date.parse(exportedVariables("assume-role", r.stdout).AWS_CREDENTIAL_EXPIRATION ?? "");
+      expect(expiration).toBeGreaterThan(done);
+      expect(expiration).toBeLessThanOrEqual(done + 120_000);
+    }),
+
+  "sandbox --imds-v1-only": () =>
+    withLiveSandbox(["--imds-v1-only"], async (vars) => {
+      const put = await fetch(`${vars.AWS_EC2_METADATA_SERVICE_ENDPOINT}/latest/api/token`, {
+        method: "PUT",
+        headers: { "x-aws-ec2-metadata-token-ttl-seconds": "60" },
+      });
+      expect(put.status).toBe(405);
+      // The CLI falls back to IMDSv1 without a word.
+      succeeded(await runCli([HOP1], vars));
+    }),
+
+  "sandbox --imds-v2-required": () =>
+    withLiveSandbox(["--imds-v2-required"], async (vars) => {
+      const imds = vars.AWS_EC2_METADATA_SERVICE_ENDPOINT!;
+      expect(await imdsGet(imds)).toBe(401);
+      expect(await imdsGet(imds, await imdsToken(imds))).toBe(200);
+    }),
+
+  "sandbox --imds-token-unanswered": () =>
+    withLiveSandbox(["--imds-token-unanswered"], async (vars) => {
+      const imds = vars.AWS_EC2_METADATA_SERVICE_ENDPOINT!;
+      const put = fetch(`${imds}/latest/api/token`, {
+        method: "PUT",
+        headers: { "x-aws-ec2-metadata-token-ttl-seconds": "60" },
+        signal: AbortSignal.timeout(500),
+      });
+      await expect(put).rejects.toMatchObject({ name: "TimeoutError" });
+      expect(await imdsGet(imds)).toBe(200);
+    }),
+
+  "sandbox --imds-down": () =>
+    withLiveSandbox(["--imds-down"], async (vars) => {
+      failedWith(await runCli([HOP1], vars), 3, new RegExp(`IMDS could not be reached at ${LOOPBACK} \\(`));
+    }),
+
+  "sandbox --imds-401-after": () =>
+    withLiveSandbox(["--imds-401-after", "1"], async (vars) => {
+      const imds = vars.AWS_EC2_METADATA_SERVICE_ENDPOINT!;
+      expect(await imdsGet(imds, await imdsToken(imds))).toBe(200);
+      // The second GET is refused, with a fresh token too.
+      expect(await imdsGet(imds, await imdsToken(imds))).toBe(401);
+    }),
+
+  "sandbox --imds-fault": () =>
+    withLiveSandbox(["--imds-fault", "garbage"], async (vars) => {
+      failedWith(await runCli([HOP1], vars), 6, /IMDS answered iam\/security-credentials\/ExampleRole with something that is not a JSON object$/);
+    }),
+};
+
 /** Start `assume-role sandbox ARGS`, run `fn` with the variables it printed while it serves, then stop it. */
 async function withLiveSandbox<T>(args: readonly string[], fn: (vars: Record<string, string>) => Promise<T>): Promise<T> {
   const child = spawn(process.execPath, [BIN, "sandbox", ...args], { env: cleanEnv(), cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] });
@@ -476,7 +606,7 @@ const refreshEntry = (cmd: Exclude<Resolving, "exec">) => () =>
 const COMMANDS = [...RESOLVING, "unset", "sandbox"] as const;
 
 /** Every entry, keyed "COMMAND --long-flag" (COMMAND "assume-role" for the default command). */
-const MATRIX: Record<string, () => Promise<void>> = { ...OWN };
+const MATRIX: Record<string, () => Promise<void>> = { ...OWN, ...SANDBOX_FAULTS };
 for (const [flag, scenario] of Object.entries(SHARED)) for (const cmd of RESOLVING) MATRIX[`${cmd} ${flag}`] = () => scenario(cmd);
 for (const cmd of ["assume-role", "whoami", "serve"] as const) MATRIX[`${cmd} --refresh`] = refreshEntry(cmd);
 for (const cmd of COMMANDS) MATRIX[`${cmd} --help`] = helpEntry(cmd);
