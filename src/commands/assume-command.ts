@@ -5,7 +5,6 @@ import { buildExportSet } from "../outputs/export-set.js";
 import { githubEnvPath, writeGithubOutputs } from "../outputs/github-env-file.js";
 import { getFormatter, type FormatName } from "../outputs/formatters/registry.js";
 import { describePlan } from "../plan/describe-plan.js";
-import type { ChainResult } from "../types.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
@@ -45,7 +44,7 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
   }
   const formatter = getFormatter(opts.format);
   if (!formatter) throw new Error(`no formatter for ${opts.format}`);
-  const region = exportedRegion(result);
+  const region = result.exportRegion;
   const input = {
     exports: buildExportSet({ credentials: result.credentials, region, roleArn: result.roleArn }),
     credentials: result.credentials,
@@ -56,9 +55,4 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
   // `-f github`: mask lines on stdout, the variables appended to $GITHUB_ENV for the next steps.
   if (githubEnv !== undefined) return writeGithubOutputs(ctx, githubEnv, input);
   ctx.stdout.write(formatter(input));
-}
-
-/** Region is exported only when it was known (flag, environment, profile or IMDS), not an STS fallback. */
-export function exportedRegion(result: ChainResult): string | undefined {
-  return result.exportRegion;
 }

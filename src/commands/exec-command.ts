@@ -2,16 +2,13 @@ import type { ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
-import { buildChildEnv, buildEndpointExportSet } from "../outputs/child-env.js";
+import { buildChildEnv } from "../outputs/child-env.js";
 import { buildExportSet } from "../outputs/export-set.js";
 import { describePlan } from "../plan/describe-plan.js";
-import type { ChainResult } from "../types.js";
-import { createLogger, verbosityOf, type Logger } from "../ui/logger.js";
-import { MAX_RENEW_WINDOW_SECONDS } from "../serve/credential-refresher.js";
-import { exportedRegion } from "./assume-command.js";
+import { createLogger, verbosityOf } from "../ui/logger.js";
+import { ENDPOINT_FRESH_SECONDS, startEndpoint } from "./renewing-endpoint.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
-import { escapeControls } from "../ui/escape-controls.js";
 
 const USAGE_HINT = "assume-role exec [options] [ROLE...] -- CMD [ARGS...]";
 export const EXIT_NOT_FOUND = 127;
@@ -48,7 +45,7 @@ export async function execCommand(
   // endpoint, only entries that outlive its clients' refresh windows).
   const fresh = opts.refresh ? { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS } : {};
   const first = await resolveChain(ctx, roles, { ...opts, refresh: undefined }, log, fresh);
-  const region = exportedRegion(first);
+  const region = first.exportRegion;
   if (!opts.refresh) {
     const exports = buildExportSet({ credentials: first.credentials, region, roleArn: first.roleArn });
     return runChild(ctx, file, args, buildChildEnv(ctx.env, exports));
@@ -59,47 +56,6 @@ export async function execCommand(
   } finally {
     await endpoint.close();
   }
-}
-
-/**
- * The renewing endpoint for `exec --refresh` and `serve`: started with the first run's credentials,
- * renewed by re-running the chain; `exports` are the variables that point an SDK at it.
- */
-export async function startEndpoint(ctx: Context, roles: string[], opts: ResolveOptions, log: Logger, first: ChainResult, command: string) {
-  const { startChainEndpoint } = await import("../serve/chain-endpoint.js");
-  const endpoint = await startChainEndpoint({
-    first,
-    rerun: () => rerunChain(ctx, roles, opts, log),
-    now: ctx.now,
-    protectSecret: ctx.protectSecret,
-    warn: (line) => ctx.stderr.write(`assume-role: ${escapeControls(line)}\n`),
-    debug: log.debug,
-    command,
-  });
-  const exports = buildEndpointExportSet({
-    url: endpoint.url,
-    token: endpoint.token,
-    region: exportedRegion(first),
-    roleArn: first.roleArn,
-    hideSharedCredentials: command === "exec --refresh",
-  });
-  return { exports, close: endpoint.close };
-}
-
-/** Cached entries an endpoint starts from or renews with must outlive every client's refresh window. */
-export const ENDPOINT_FRESH_SECONDS = MAX_RENEW_WINDOW_SECONDS + 4 * 60;
-
-/**
- * A renewal while a job runs: cached entries only when they outlive the clients' windows (so an
- * intermediate MFA session of 12 h is reused and the final hop renewed), never a prompt on the terminal
- * the job is using (an MFA code cannot be reused either), warnings said once.
- */
-export function rerunChain(ctx: Context, roles: string[], opts: ResolveOptions, log: Logger): Promise<ChainResult> {
-  const quiet = opts.verbose ? log : createLogger(ctx.stderr, "quiet");
-  const noPrompt: Context = { ...ctx, askTerminal: async () => undefined };
-  return resolveChain(noPrompt, roles, { ...opts, refresh: undefined, mfaToken: undefined }, quiet, {
-    cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS,
-  });
 }
 
 /**

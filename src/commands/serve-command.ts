@@ -2,7 +2,7 @@ import type { Context } from "../context.js";
 import { getFormatter } from "../outputs/formatters/registry.js";
 import { describePlan } from "../plan/describe-plan.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
-import { ENDPOINT_FRESH_SECONDS, startEndpoint } from "./exec-command.js";
+import { ENDPOINT_FRESH_SECONDS, startEndpoint } from "./renewing-endpoint.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
 

@@ -1,4 +1,5 @@
 import { NetworkError } from "../errors.js";
+import { parseJsonObject } from "../json-object.js";
 
 /** Account and partition of the instance, for completing bare role names. */
 export interface ImdsAccount {
@@ -32,14 +33,9 @@ export function parseInstanceId(body: string): string {
  * IMDS says it has no profile information (Code other than Success, no ARN).
  */
 export function parseIamInfo(body: string): ImdsAccount | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw notProtocol("iam/info", body, "a JSON object");
-  }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) throw notProtocol("iam/info", body, "a JSON object");
-  const { Code, InstanceProfileArn } = json as Record<string, unknown>;
+  const json = parseJsonObject(body);
+  if (json === undefined) throw notProtocol("iam/info", body, "a JSON object");
+  const { Code, InstanceProfileArn } = json;
   if (Code !== undefined && Code !== "Success") return undefined;
   if (typeof InstanceProfileArn !== "string") return undefined;
   const m = INSTANCE_PROFILE_ARN.exec(InstanceProfileArn);

@@ -1,5 +1,6 @@
 import { BadAnswerError, NoCredentialsError } from "../errors.js";
 import type { Credentials } from "../types.js";
+import { parseJsonObject } from "../json-object.js";
 
 export interface IdentityDocument {
   readonly accountId: string;
@@ -67,12 +68,8 @@ const NOT_IMDS_HINT =
   "that is not what EC2's metadata service answers: is AWS_EC2_METADATA_SERVICE_ENDPOINT a metadata service, or is a proxy answering instead?";
 
 function parseJson(body: string, what: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(body);
-    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
+  const json = parseJsonObject(body);
+  if (json !== undefined) return json;
   // Never quote the body: a garbled credentials document may still hold a secret.
   const looks = /^\s*</.test(body) ? "an HTML/XML page" : body.trim() === "" ? "an empty body" : "something that is not a JSON object";
   throw new BadAnswerError(`IMDS answered ${what} with ${looks}`, { hint: NOT_IMDS_HINT });

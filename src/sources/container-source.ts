@@ -13,6 +13,7 @@ import { parseRoleArn } from "../plan/role-arn.js";
 import type { SourceResult } from "../types.js";
 import { SourceSkipped } from "./source-skipped.js";
 import { nonBlank } from "../non-blank.js";
+import { parseJsonObject } from "../json-object.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -146,13 +147,7 @@ async function authorizationHeader(deps: ContainerDeps): Promise<string | undefi
 }
 
 function toResult(body: string, shown: string, deps: ContainerDeps): SourceResult {
-  let json: Record<string, unknown> | undefined;
-  try {
-    const value: unknown = JSON.parse(body);
-    if (value !== null && typeof value === "object" && !Array.isArray(value)) json = value as Record<string, unknown>;
-  } catch {
-    json = undefined;
-  }
+  const json = parseJsonObject(body);
   const fields = ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"] as const;
   if (json === undefined || !fields.every((f) => typeof json[f] === "string" && json[f] !== "")) {
     throw new NoCredentialsError(`the container credentials endpoint ${shown} answered without AccessKeyId, SecretAccessKey, Token and Expiration`);
@@ -177,16 +172,10 @@ function toResult(body: string, shown: string, deps: ContainerDeps): SourceResul
 
 /** `: Code: Message` from an error body ({code, message} in any case), when it has one. */
 function errorDetail(body: string): string {
-  try {
-    const json = JSON.parse(body) as Record<string, unknown>;
-    const pick = (name: string) => Object.entries(json).find(([k]) => k.toLowerCase() === name)?.[1];
-    const code = pick("code");
-    const message = pick("message");
-    const parts = [code, message].filter((v): v is string => typeof v === "string" && v !== "");
-    return parts.length ? `: ${parts.join(": ").slice(0, 200)}` : "";
-  } catch {
-    return "";
-  }
+  const json = parseJsonObject(body) ?? {};
+  const pick = (name: string) => Object.entries(json).find(([k]) => k.toLowerCase() === name)?.[1];
+  const parts = [pick("code"), pick("message")].filter((v): v is string => typeof v === "string" && v !== "");
+  return parts.length ? `: ${parts.join(": ").slice(0, 200)}` : "";
 }
 
 function networkReason(err: unknown): string {

@@ -13,6 +13,7 @@ import type { Context } from "../context.js";
 import { PROFILE_CHAIN_VAR, chainWith } from "../config/profile-chain-guard.js";
 import { NoCredentialsError } from "../errors.js";
 import type { Credentials, SourcePlan, SourceResult } from "../types.js";
+import { parseJsonObject } from "../json-object.js";
 
 type ProcessPlan = Extract<SourcePlan, { kind: "process" }>;
 
@@ -46,14 +47,11 @@ export interface ProcessOutput {
 
 /** Pure: credential_process v1 JSON → credentials. Errors never quote the output (it holds secrets). */
 export function parseProcessOutput(stdout: string, now: Date, origin: string): ProcessOutput {
-  let data: unknown;
-  try {
-    data = JSON.parse(stdout);
-  } catch {
-    throw new NoCredentialsError(`${origin} did not print JSON on stdout (${stdout.trim() === "" ? "stdout was empty" : "invalid JSON"})`);
+  const o = parseJsonObject(stdout);
+  if (o === undefined) {
+    const why = stdout.trim() === "" ? "stdout was empty" : isJson(stdout) ? "JSON that is not an object" : "invalid JSON";
+    throw new NoCredentialsError(`${origin} did not print a JSON object on stdout (${why})`);
   }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new NoCredentialsError(`${origin} printed JSON that is not an object`);
-  const o = data as Record<string, unknown>;
   if (o.Version !== 1) throw new NoCredentialsError(`${origin} printed Version ${JSON.stringify(o.Version) ?? "(missing)"}: only Version 1 is supported`);
   const text = (key: string, required: boolean): string | undefined => {
     const v = o[key];
@@ -120,4 +118,13 @@ function runCommand(ctx: Context, command: string, profile: string): Promise<Run
     });
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, truncated, error }));
   });
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { NoCredentialsError } from "../errors.js";
 import type { WebIdentityToken } from "../types.js";
+import { parseJsonObject } from "../json-object.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -134,13 +135,7 @@ export async function githubIdToken(deps: TokenDeps): Promise<string> {
 }
 
 function tokenValue(body: string, shown: string): string {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    json = undefined;
-  }
-  const value = (json as { value?: unknown } | undefined)?.value;
+  const value = parseJsonObject(body)?.value;
   if (typeof value !== "string" || value.trim() === "") {
     throw new NoCredentialsError(`GitHub Actions answered the OIDC token request to ${shown} without a token (no "value")`);
   }

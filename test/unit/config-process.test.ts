@@ -23,9 +23,9 @@ describe("parseProcessOutput", () => {
   });
 
   it.each([
-    ["", "did not print JSON on stdout (stdout was empty)"],
-    ["AKIA secret", "did not print JSON on stdout (invalid JSON)"],
-    ["[1]", "printed JSON that is not an object"],
+    ["", "did not print a JSON object on stdout (stdout was empty)"],
+    ["AKIA secret", "did not print a JSON object on stdout (invalid JSON)"],
+    ["[1]", "did not print a JSON object on stdout (JSON that is not an object)"],
     ['{"Version":"1","AccessKeyId":"A","SecretAccessKey":"s"}', 'printed Version "1": only Version 1 is supported'],
     ['{"AccessKeyId":"A","SecretAccessKey":"s"}', "printed Version (missing): only Version 1 is supported"],
     ['{"Version":1,"SecretAccessKey":"s"}', "printed no AccessKeyId"],
