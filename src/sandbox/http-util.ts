@@ -9,6 +9,8 @@ export class LocalServer {
   readonly server: Server;
   readonly #timers = new Set<NodeJS.Timeout>();
   #closed = false;
+  /** TCP connections accepted (a client that keeps its connection alive opens one for many requests). */
+  connections = 0;
 
   constructor(handler: Handler) {
     this.server = createServer((req, res) => {
@@ -21,8 +23,9 @@ export class LocalServer {
         }
       });
     });
-    // Keep-alive sockets of SDK clients must not hold close() open.
-    this.server.keepAliveTimeout = 1000;
+    this.server.on("connection", () => void this.connections++);
+    // Kept-alive sockets are closed by close() (closeAllConnections), so clients may keep them a while.
+    this.server.keepAliveTimeout = 5000;
   }
 
   async listen(host: string, port: number): Promise<string> {

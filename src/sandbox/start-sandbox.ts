@@ -37,6 +37,8 @@ export interface Sandbox {
   env(): Record<string, string>;
   /** IMDS by "METHOD PATH", STS by action. */
   readonly counts: { imds: Record<string, number>; sts: Record<string, number> };
+  /** TCP connections each server accepted since start (or resetCounts): keep-alive shows as fewer connections than requests. */
+  connections(): { imds: number; sts: number };
   readonly requests: StsRequestRecord[];
   setFaults(f: Partial<Faults>): void;
   /** Clears counts and the request log. */
@@ -98,11 +100,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       AWS_REGION: world.instance.region,
     }),
     counts,
+    connections: () => ({ imds: imds.connections, sts: sts.connections }),
     requests,
     setFaults: (f) => faults.set(f),
     resetCounts: () => {
       for (const table of [counts.imds, counts.sts]) for (const key of Object.keys(table)) delete table[key];
       requests.length = 0;
+      imds.connections = 0;
+      sts.connections = 0;
     },
     userKeys: (userName) => {
       const user = findUserByName(world, userName);

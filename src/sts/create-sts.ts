@@ -16,7 +16,7 @@ interface StsCommand {
 export function createSts(config: StsConfig, now: () => Date = () => new Date()): StsApi {
   let loaded: Promise<{ sdk: Sdk; client: Client }> | undefined;
   const load = () =>
-    (loaded ??= import("@aws-sdk/client-sts").then((sdk) => ({ sdk, client: new sdk.STSClient(clientConfig(config)) })));
+    (loaded ??= Promise.all([import("@aws-sdk/client-sts"), sharedAgents()]).then(([sdk, a]) => ({ sdk, client: new sdk.STSClient(clientConfig(config, a)) })));
   const endpoint = config.endpoint ?? `https://sts.${config.region}.amazonaws.com`;
   const send = async <O>(command: StsCommand, call: StsCall): Promise<{ out: O; meta: AnswerMeta }> => {
     const { client } = await load();
@@ -87,7 +87,19 @@ function recordAnswer(meta: AnswerMeta) {
     };
 }
 
-function clientConfig(config: StsConfig) {
+/** Created with the first client (node:http and node:https are loaded with the SDK, not at start-up). */
+let agents: { httpAgent: import("node:http").Agent; httpsAgent: import("node:https").Agent } | undefined;
+
+async function sharedAgents(): Promise<NonNullable<typeof agents>> {
+  if (agents === undefined) {
+    const [http, https] = await Promise.all([import("node:http"), import("node:https")]);
+    // An idle kept-alive socket does not hold the process open (the agent unrefs it).
+    agents = { httpAgent: new http.Agent({ keepAlive: true }), httpsAgent: new https.Agent({ keepAlive: true }) };
+  }
+  return agents;
+}
+
+function clientConfig(config: StsConfig, agents: NonNullable<Awaited<ReturnType<typeof sharedAgents>>>) {
   const c = config.credentials;
   return {
     region: config.region,
@@ -100,7 +112,8 @@ function clientConfig(config: StsConfig) {
     useFipsEndpoint: config.useFipsEndpoint ?? false,
     useDualstackEndpoint: config.useDualstackEndpoint ?? false,
     // The SDK's default is no timeout at all: a cron job must not hang on a silent endpoint.
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+    // One keep-alive agent per process: every hop to the same STS endpoint reuses one connection (one TLS handshake).
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true, ...agents },
     // The endpoint comes from ctx (AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL); a profile's endpoint_url must not redirect it.
     ignoreConfiguredEndpointUrls: true,
     logger: silentLogger,

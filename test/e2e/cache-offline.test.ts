@@ -44,3 +44,21 @@ describe("a cache hit with IMDS and STS gone", () => {
     expect((await runCli([HOP1, "--refresh"], env)).code).toBe(3);
   });
 });
+
+describe("connections of a cold chain", () => {
+  it("one IMDS connection and one STS connection serve every request of a two-hop chain (keep-alive, shared by the hops)", async () => {
+    const sandbox = await startSandbox();
+    try {
+      const r = await runCli([HOP1, HOP2, "--no-cache"], sandbox.env());
+      expect([r.code, r.stderr]).toEqual([0, ""]);
+      expect(sandbox.counts.sts.AssumeRole).toBe(2);
+      const imdsRequests = Object.values(sandbox.counts.imds).reduce((a, b) => a + b, 0);
+      expect(imdsRequests).toBeGreaterThanOrEqual(3);
+      // The chain's independent IMDS requests may open a few connections at once; STS requests are serial.
+      expect(sandbox.connections().sts).toBe(1);
+      expect(sandbox.connections().imds).toBeLessThan(imdsRequests);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
