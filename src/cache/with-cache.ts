@@ -1,4 +1,4 @@
-import type { AnswerHop } from "../chain/assume-hop.js";
+import { runHopCall, type AnswerHop } from "../chain/assume-hop.js";
 import type { Context } from "../context.js";
 import { CliError } from "../errors.js";
 import { waitForLock, type FileLock, type LockEnv } from "../fs/file-lock.js";
@@ -62,7 +62,7 @@ export function cacheOptions(
  * planted by another user) so that the next run has its cache back.
  */
 export function withCache(options: CacheOptions): AnswerHop {
-  const inner: AnswerHop = (call) => call.run();
+  const inner = runHopCall;
   if (options.mode === "off") return inner;
   const { env, debug } = options;
   let warned = false;
