@@ -3,6 +3,7 @@
  * which CI, whether it offers an OIDC token, and the run identity used as a default session name.
  */
 import { nonBlank } from "./non-blank.js";
+import { sanitizeSessionName } from "./plan/session-name.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -24,10 +25,6 @@ export function githubOidcAvailable(env: Env): boolean {
   return nonBlank(env.ACTIONS_ID_TOKEN_REQUEST_URL) !== undefined && nonBlank(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) !== undefined;
 }
 
-/** Every character STS refuses in a RoleSessionName becomes '-'; the result is cut to 64 characters. */
-function sanitize(text: string): string {
-  return text.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
-}
 
 /**
  * The CI run as a RoleSessionName, so CloudTrail in the role's account names the run:
@@ -39,7 +36,7 @@ function sanitize(text: string): string {
 export function ciSessionName(env: Env): string | undefined {
   const parts = ciParts(env);
   if (parts === undefined) return undefined;
-  const name = sanitize(parts.filter((p): p is string => p !== undefined && p !== "").join("-"));
+  const name = sanitizeSessionName(parts.filter((p): p is string => p !== undefined && p !== "").join("-"));
   return name.length >= 2 ? name : undefined;
 }
 

@@ -91,8 +91,7 @@ export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainR
     source: sourceResult,
     credentials: last.credentials,
     region: last.region,
-    // What was set is exported as planned; the instance's region as the entry (or IMDS) found it.
-    exportRegion: plan.region.kind === "set" ? plan.region.region : plan.region.kind === "imds" ? last.exportRegion : undefined,
+    exportRegion: last.exportRegion,
     roleArn: last.roleArn,
   };
 }

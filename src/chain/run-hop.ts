@@ -1,8 +1,9 @@
-import { AccessDeniedError } from "../errors.js";
+import { AccessDeniedError, CliError } from "../errors.js";
 import { roleArn } from "../plan/role-arn.js";
 import { renderSessionName } from "../plan/session-name.js";
 import { mapStsError, type StsCallContext } from "../sts/map-sts-error.js";
 import type { AssumeRoleInput } from "../sts/sts-api.js";
+import { regionalStsEndpoint } from "../sts/sts-endpoint.js";
 import type { Hop, HopResult } from "../types.js";
 import { identityOf, type Caller } from "./caller.js";
 import type { HopEnv } from "./run-chain.js";
@@ -21,7 +22,7 @@ async function assume(hop: Hop, index: number, initial: Caller, env: HopEnv): Pr
   const { deps } = env;
   let caller = initial;
   const { region, exportRegion } = await env.region();
-  const endpoint = deps.stsEndpoint ?? `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
+  const endpoint = deps.stsEndpoint ?? regionalStsEndpoint(region);
   const identify = async (): Promise<Caller> => (caller = await whoIs(caller, env, region, endpoint));
   const unknown = () => caller.accountId === undefined || caller.partition === undefined;
   // A bare role name lives in the account of the identity before it: the source's own word, else STS's.
@@ -46,7 +47,7 @@ async function assume(hop: Hop, index: number, initial: Caller, env: HopEnv): Pr
     });
     return { roleArn: arn, assumedRoleArn: out.assumedRoleArn, sessionName, durationSeconds, credentials: out.credentials, region, exportRegion };
   } catch (err) {
-    if (err instanceof Error && "exitCode" in err) throw err;
+    if (err instanceof CliError) throw err;
     const mapped = mapStsError(err, context);
     if (!(mapped instanceof AccessDeniedError) || caller.arn !== undefined) throw mapped;
     // Name the caller of a denial: the one GetCallerIdentity worth its round trip.

@@ -48,7 +48,7 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
   const region = plan.region.kind === "imds" ? plan.region.fallback : plan.region.region;
   const providers = sourceProviders(ctx, sts, { ...opts, region }, log, imds, stsEndpoint);
   const cache = cacheOptions(ctx, opts, log);
-  const machine = cache.mode === "off" || plan.effectiveSource !== "imds" ? "" : `${imds().facts.endpoint}:${await machineIdentity(ctx)}`;
+  const machine = cache.mode === "off" || plan.effectiveSource !== "imds" ? "" : `${imdsConfigFromEnv(ctx.env).endpoint}:${await machineIdentity(ctx)}`;
   return {
     source: (p, wants) => {
       // The chain goes to the network: load the SDK while the source answers, not after.

@@ -1,6 +1,6 @@
 import type { Context } from "../context.js";
 import { mapStsError } from "../sts/map-sts-error.js";
-import { stsEndpointFromEnv } from "../sts/sts-endpoint.js";
+import { regionalStsEndpoint, stsEndpointFromEnv } from "../sts/sts-endpoint.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
 import { describePlan } from "../plan/describe-plan.js";
 import { stsFactory } from "./chain-deps.js";
@@ -19,7 +19,7 @@ export async function whoamiCommand(ctx: Context, roles: string[], opts: Resolve
   const endpoint = stsEndpointFromEnv(ctx.env);
   const sts = stsFactory(ctx)({ region: result.region, endpoint, credentials: result.credentials, debug: log.debug });
   const id = await sts.getCallerIdentity().catch((err: unknown) => {
-    throw mapStsError(err, { operation: "GetCallerIdentity", endpoint: endpoint ?? `sts.${result.region}` });
+    throw mapStsError(err, { operation: "GetCallerIdentity", endpoint: endpoint ?? regionalStsEndpoint(result.region) });
   });
   const expiration = result.credentials.expiration?.toISOString();
   if (opts.format === "json") {

@@ -1,5 +1,4 @@
-import type { ChainPlan, Hop, RegionPlan, SourcePlan } from "../types.js";
-import { effectiveSource } from "./pick-source.js";
+import type { ChainPlan, EffectiveSource, Hop, RegionPlan, SourcePlan } from "../types.js";
 import { CHAINED_MAX_DURATION, formatDuration, MAX_DURATION } from "./parse-duration.js";
 import { IMDS_DEFAULT_TEMPLATE, OTHER_DEFAULT_TEMPLATE } from "./session-name.js";
 import { nonBlank } from "../non-blank.js";
@@ -12,7 +11,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * cap, external ID, MFA device and the profile it came from. Key IDs are masked; secrets never shown.
  */
 export function describePlan(plan: ChainPlan, env: Env): string {
-  const lines = [`source: ${describeSource(plan.source, env)}`];
+  const lines = [`source: ${describeSource(plan.source, env, plan.effectiveSource)}`];
   let inherited: string[] = [];
   plan.hops.forEach((hop, i) => {
     lines.push(...describeHop(hop, i, inherited));
@@ -34,12 +33,11 @@ export function maskKeyId(id: string): string {
   return id.length > 8 ? `${id.slice(0, 4)}…${id.slice(-4)}` : `…${id.slice(-4)}`;
 }
 
-function describeSource(source: SourcePlan, env: Env): string {
+function describeSource(source: SourcePlan, env: Env, effective: EffectiveSource): string {
   const from = source.profile === undefined ? "" : `, from profile ${source.profile}`;
   switch (source.kind) {
     case "auto": {
-      const kind = effectiveSource(source, env);
-      const text = describeSource({ kind } as SourcePlan, env);
+      const text = describeSource({ kind: effective } as SourcePlan, env, effective);
       const settings = source.profile === undefined ? "" : `; profile ${source.profile} holds only settings, so they apply and the credentials come from this chain`;
       return `auto → ${text} (decided from the environment; tried in order: environment keys, web identity, container, IMDS${settings})`;
     }

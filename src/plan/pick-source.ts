@@ -1,4 +1,5 @@
 import { MARKER_KEY_ID } from "../markers.js";
+import { githubOidcAvailable } from "../ci-identity.js";
 import { nonBlank } from "../non-blank.js";
 import type { EffectiveSource, SourcePlan } from "../types.js";
 
@@ -14,8 +15,7 @@ export function effectiveSource(source: SourcePlan, env: Env): EffectiveSource {
   const keyId = nonBlank(env.AWS_ACCESS_KEY_ID);
   const secret = nonBlank(env.AWS_SECRET_ACCESS_KEY);
   if ((keyId !== undefined || secret !== undefined) && (keyId === undefined || nonBlank(env[MARKER_KEY_ID]) !== keyId)) return "env";
-  const github = nonBlank(env.ACTIONS_ID_TOKEN_REQUEST_URL) !== undefined && nonBlank(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) !== undefined;
-  const webToken = nonBlank(env.AWS_WEB_IDENTITY_TOKEN_FILE) !== undefined || github;
+  const webToken = nonBlank(env.AWS_WEB_IDENTITY_TOKEN_FILE) !== undefined || githubOidcAvailable(env);
   if (webToken && nonBlank(env.AWS_ROLE_ARN) !== undefined) return "web-identity";
   if (nonBlank(env.AWS_CONTAINER_CREDENTIALS_FULL_URI) ?? nonBlank(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)) return "container";
   return "imds";

@@ -15,6 +15,7 @@ import { parseRoleArn } from "../plan/role-arn.js";
 import { OTHER_DEFAULT_TEMPLATE, renderSessionName, sessionTime } from "../plan/session-name.js";
 import { mapStsError } from "../sts/map-sts-error.js";
 import type { StsFactory } from "../sts/sts-api.js";
+import { regionalStsEndpoint } from "../sts/sts-endpoint.js";
 import type { SourcePlan, SourceResult, WebIdentityToken } from "../types.js";
 import { detectCi, githubOidcAvailable } from "../ci-identity.js";
 import { SourceSkipped } from "./source-skipped.js";
@@ -58,7 +59,7 @@ export async function webIdentitySource(plan: WebIdentityPlan | undefined, deps:
   const webIdentityToken = await readWebIdentityToken(token, origin, deps);
   const claims = unverifiedClaims(webIdentityToken);
   const subject = typeof claims?.["sub"] === "string" ? claims["sub"] : "unknown-subject";
-  const endpoint = deps.stsEndpoint ?? `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
+  const endpoint = deps.stsEndpoint ?? regionalStsEndpoint(region);
   deps.debug(`web-identity: AssumeRoleWithWebIdentity ${roleArn} as ${roleSessionName} for ${durationSeconds} s, token from ${origin} (sub ${subject})`);
   const sts = deps.sts({ region, endpoint: deps.stsEndpoint, debug: deps.debug });
   let out;

@@ -2,6 +2,11 @@ import { ConfigError } from "../errors.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** AWS's own regional STS endpoint (China's regions end in .com.cn): named in messages when no endpoint is configured. */
+export function regionalStsEndpoint(region: string): string {
+  return `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
+}
+
 /** AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL; checked up front so a typo is exit 8, not "STS unreachable". */
 export function stsEndpointFromEnv(env: Env): string | undefined {
   for (const name of ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] as const) {
