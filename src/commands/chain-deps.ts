@@ -7,6 +7,7 @@ import { ImdsClient } from "../imds/imds-client.js";
 import { hopKeys } from "../plan/hop-keys.js";
 import { sourceIdentity } from "../plan/source-identity.js";
 import type { ChainPlan } from "../types.js";
+import { readRegularFile } from "../fs/read-regular-file.js";
 import { imdsConfigFromEnv } from "../imds/imds-config.js";
 import { createImdsFacts, type ImdsFacts } from "../imds/imds-facts.js";
 import { containerSource } from "../sources/container-source.js";
@@ -107,15 +108,24 @@ function instanceFacts(imds: LazyImds): InstanceFacts {
   };
 }
 
+/** A token file (web identity, container): a regular file only, so a FIFO is refused instead of hanging the run. */
+async function readTokenFile(ctx: Context, path: string): Promise<string> {
+  const bytes = await readRegularFile(ctx, path, "point the variable at the token file itself");
+  if (bytes === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
+  return bytes.toString("utf8");
+}
+
 type LazyImds = () => { config: ReturnType<typeof imdsConfigFromEnv>; facts: ImdsFacts };
 
 /** One IMDS client per run (one session token, each fact asked once), created only if something asks IMDS. */
 function lazyImds(ctx: Context, log: Logger): LazyImds {
-  let facts: ImdsFacts | undefined;
+  let imds: ReturnType<LazyImds> | undefined;
   return () => {
-    const config = imdsConfigFromEnv(ctx.env);
-    facts ??= createImdsFacts(new ImdsClient(config, ctx.imdsRequest, log.debug, ctx.hostSlowdown));
-    return { config, facts };
+    if (imds === undefined) {
+      const config = imdsConfigFromEnv(ctx.env);
+      imds = { config, facts: createImdsFacts(new ImdsClient(config, ctx.imdsRequest, log.debug, ctx.hostSlowdown)) };
+    }
+    return imds;
   };
 }
 
@@ -127,7 +137,7 @@ function sourceProviders(
   imds: LazyImds,
   stsEndpoint: string | undefined,
 ): SourceProviders {
-  const io = { env: ctx.env, fetch: ctx.fetch, protectSecret: ctx.protectSecret, readFile: (p: string) => ctx.fs.readFile(p, "utf8"), debug: log.debug };
+  const io = { env: ctx.env, fetch: ctx.fetch, protectSecret: ctx.protectSecret, readFile: (p: string) => readTokenFile(ctx, p), debug: log.debug };
   return {
     env: ctx.env,
     imds: (wants) => imdsSource({ ...imds(), now: ctx.now }, wants),

@@ -23,13 +23,12 @@ const STATUS_HINTS: Record<number, string> = {
   404: "this path is not served here: is AWS_EC2_METADATA_SERVICE_ENDPOINT an EC2 metadata service?",
 };
 
-type Outcome = ImdsHttpOutcome;
 
 /**
  * Once IMDS has answered in this run, a request that gets no answer is a saturated host, not a missing
  * IMDS: it is tried again, waiting this many times the timeout (bounded: 1 + 2 + 4 timeouts at most).
  */
-export const LOAD_RETRY_FACTORS: readonly number[] = [2, 4];
+const LOAD_RETRY_FACTORS: readonly number[] = [2, 4];
 
 /**
  * Before IMDS has answered, a timeout cannot tell a slow IMDS from none. On a saturated host (this process
@@ -37,8 +36,8 @@ export const LOAD_RETRY_FACTORS: readonly number[] = [2, 4];
  * to MAX_STRETCH: a second of a starved process is not a second of a running one. Otherwise they are as
  * documented, so off EC2 the tool still gives up within ~1.5 s.
  */
-export const SATURATED = 2;
-export const MAX_STRETCH = 10;
+const SATURATED = 2;
+const MAX_STRETCH = 10;
 
 /**
  * IMDSv2 client on an injected transport (node:http in the CLI): one token per process, v1 fallback only
@@ -132,8 +131,8 @@ export class ImdsClient {
     return undefined;
   }
 
-  private async request(method: "GET" | "PUT", path: string, token: string | undefined): Promise<Outcome> {
-    let last: Outcome = { kind: "timeout", waitedMs: 0 };
+  private async request(method: "GET" | "PUT", path: string, token: string | undefined): Promise<ImdsHttpOutcome> {
+    let last: ImdsHttpOutcome = { kind: "timeout", waitedMs: 0 };
     for (let attempt = 1; attempt <= this.config.attempts; attempt++) {
       last = await this.once(method, path, token, this.timeoutMs());
       if (isFinal(last)) return last;
@@ -164,7 +163,7 @@ export class ImdsClient {
     return Math.round(this.config.timeoutMs * this.stretch);
   }
 
-  private async once(method: "GET" | "PUT", path: string, token: string | undefined, timeoutMs: number): Promise<Outcome> {
+  private async once(method: "GET" | "PUT", path: string, token: string | undefined, timeoutMs: number): Promise<ImdsHttpOutcome> {
     const headers: Record<string, string> =
       method === "PUT" ? { "x-aws-ec2-metadata-token-ttl-seconds": TOKEN_TTL_SECONDS } : {};
     if (token !== undefined) headers["x-aws-ec2-metadata-token"] = token;
@@ -178,7 +177,7 @@ export class ImdsClient {
     return outcome;
   }
 
-  private unreachable(outcome: Exclude<Outcome, { kind: "response" }>, path: string): NoCredentialsError | NetworkError {
+  private unreachable(outcome: Exclude<ImdsHttpOutcome, { kind: "response" }>, path: string): NoCredentialsError | NetworkError {
     if (outcome.kind === "oversized") {
       return new NetworkError(
         `IMDS at ${this.config.endpoint} answered ${path} with more than ${outcome.limitBytes} bytes: not a metadata service answer`,
@@ -193,11 +192,11 @@ export class ImdsClient {
 }
 
 /** A 2xx-4xx answer, a connection error or an oversized body ends a request; 5xx and timeouts may be retried. */
-function isFinal(outcome: Outcome): boolean {
+function isFinal(outcome: ImdsHttpOutcome): boolean {
   return (outcome.kind === "response" && outcome.status < 500) || outcome.kind === "error" || outcome.kind === "oversized";
 }
 
-function describe(outcome: Outcome): string {
+function describe(outcome: ImdsHttpOutcome): string {
   switch (outcome.kind) {
     case "response":
       return String(outcome.status);

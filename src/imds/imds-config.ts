@@ -50,10 +50,7 @@ function resolveEndpoint(env: Env): string {
     }
     return explicit.replace(/\/+$/, "");
   }
-  if (!mode) return DEFAULT_ENDPOINTS.ipv4!;
-  const endpoint = DEFAULT_ENDPOINTS[mode.toLowerCase()];
-  if (!endpoint) throw new ConfigError(`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE '${mode}': expected IPv4 or IPv6`);
-  return endpoint;
+  return DEFAULT_ENDPOINTS[(mode || "ipv4").toLowerCase()]!;
 }
 
 function isTrue(value: string | undefined): boolean {

@@ -5,12 +5,12 @@ import { ImdsHttpError, type ImdsClient } from "./imds-client.js";
 import { parseIdentityDocument, parseImdsCredentials, parseRoleListing, type IdentityDocument } from "./parse-imds.js";
 import { parseIamInfo, parseInstanceId, parseRegion, type ImdsAccount } from "./parse-imds-facts.js";
 
-export const ROLE_LIST_PATH = "/latest/meta-data/iam/security-credentials/";
-export const INSTANCE_ID_PATH = "/latest/meta-data/instance-id";
-export const REGION_PATH = "/latest/meta-data/placement/region";
-export const IAM_INFO_PATH = "/latest/meta-data/iam/info";
+const ROLE_LIST_PATH = "/latest/meta-data/iam/security-credentials/";
+const INSTANCE_ID_PATH = "/latest/meta-data/instance-id";
+const REGION_PATH = "/latest/meta-data/placement/region";
+const IAM_INFO_PATH = "/latest/meta-data/iam/info";
 /** Not served by every IMDS (moto and other emulators lack it): only a fallback. */
-export const IDENTITY_DOCUMENT_PATH = "/latest/dynamic/instance-identity/document";
+const IDENTITY_DOCUMENT_PATH = "/latest/dynamic/instance-identity/document";
 
 export type ImdsCredentials = Credentials & { lastUpdated?: Date | undefined };
 

@@ -33,8 +33,8 @@ export interface ImdsTransportOptions {
   readonly maxBodyBytes?: number | undefined;
 }
 
-export const IMDS_MAX_SOCKETS = 4;
-export const IMDS_MAX_BODY_BYTES = 64 * 1024;
+const IMDS_MAX_SOCKETS = 4;
+const IMDS_MAX_BODY_BYTES = 64 * 1024;
 
 interface Transport {
   readonly request: (url: URL, options: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;

@@ -1,5 +1,6 @@
 import type { Credentials } from "../types.js";
 
+import { isoSeconds } from "../iso-seconds.js";
 import { MARKER_KEY_ID, MARKER_ROLE_ARN } from "../markers.js";
 
 export { MARKER_KEY_ID, MARKER_ROLE_ARN };
@@ -34,9 +35,7 @@ export interface FormatInput {
   readonly assumedRoleArn?: string | undefined;
 }
 
-export function isoSeconds(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+export { isoSeconds };
 
 export interface ExportInput {
   readonly credentials: Credentials;

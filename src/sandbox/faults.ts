@@ -2,7 +2,7 @@
 
 import type { ImdsFaultKind, StsFaultKind } from "./fault-kinds.js";
 
-export { IMDS_FAULT_KINDS, STS_FAULT_KINDS, type ImdsFaultKind, type StsFaultKind } from "./fault-kinds.js";
+export type { ImdsFaultKind, StsFaultKind } from "./fault-kinds.js";
 
 export interface Faults {
   /** Milliseconds added before every response (IMDS and STS). */

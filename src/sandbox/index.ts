@@ -3,7 +3,7 @@
  * Nothing in the core imports this; the CLI loads it lazily for the `sandbox` command.
  */
 export { startSandbox, type Sandbox, type SandboxOptions, type TemporaryCredentials } from "./start-sandbox.js";
-export { IMDS_FAULT_KINDS, NO_FAULTS, STS_FAULT_KINDS, type Faults, type ImdsFaultKind, type StsFaultKind } from "./faults.js";
+export { NO_FAULTS, type Faults, type ImdsFaultKind, type StsFaultKind } from "./faults.js";
 export type { StsRequestRecord } from "./sts-handler.js";
 export {
   parseWorld,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isoSeconds } from "../outputs/export-set.js";
+import { isoSeconds } from "../iso-seconds.js";
 import type { RefresherAnswer } from "./credential-refresher.js";
 
 export const CREDENTIALS_PATH = "/credentials";

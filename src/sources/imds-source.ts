@@ -3,6 +3,7 @@ import type { ImdsConfig } from "../imds/imds-config.js";
 import type { ImdsFacts } from "../imds/imds-facts.js";
 import type { SourceResult, SourceWants } from "../types.js";
 import { SourceSkipped } from "./source-skipped.js";
+import { isoSeconds } from "../iso-seconds.js";
 
 export interface ImdsSourceDeps {
   readonly config: ImdsConfig;
@@ -24,7 +25,7 @@ export async function imdsSource(deps: ImdsSourceDeps, wants: SourceWants = {}):
   if (credentials.expiration && credentials.expiration <= now) {
     // EC2 rotates instance credentials well before they expire: expired ones mean a clock or an IMDS out of step.
     throw new BadAnswerError(
-      `IMDS at ${facts.endpoint} answered with credentials for ${roleName} that had already expired at ${iso(credentials.expiration)} (by this machine's clock ${iso(now)})`,
+      `IMDS at ${facts.endpoint} answered with credentials for ${roleName} that had already expired at ${isoSeconds(credentials.expiration)} (by this machine's clock ${isoSeconds(now)})`,
       { hint: "clock skew or a stuck metadata service: check this machine's clock (NTP: timedatectl, chrony), then run again" },
     );
   }
@@ -38,8 +39,4 @@ export async function imdsSource(deps: ImdsSourceDeps, wants: SourceWants = {}):
     },
     lazy: { instanceId: facts.instanceId, region: facts.region, account: facts.account },
   };
-}
-
-function iso(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

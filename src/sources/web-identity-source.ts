@@ -55,7 +55,7 @@ export async function webIdentitySource(plan: WebIdentityPlan | undefined, deps:
     hop: "0",
     time: sessionTime(deps.now()),
   });
-  const durationSeconds = typeof plan?.duration === "number" ? plan.duration : decideDuration(plan?.duration, false).seconds;
+  const durationSeconds = decideDuration(plan?.duration, false).seconds;
   const webIdentityToken = await readWebIdentityToken(token, origin, deps);
   const claims = unverifiedClaims(webIdentityToken);
   const subject = typeof claims?.["sub"] === "string" ? claims["sub"] : "unknown-subject";

@@ -4,6 +4,7 @@
  * ones. Each of those is a BadAnswerError here: one line naming STS, the call and what was wrong.
  */
 import { BadAnswerError } from "../errors.js";
+import { isoSeconds } from "../iso-seconds.js";
 
 /** What the HTTP layer saw of the last answer (recorded by a middleware in create-sts.ts). */
 export interface AnswerMeta {
@@ -98,22 +99,22 @@ export function checkCredentials(
 
 /** Expired on arrival: either this machine's clock is ahead (STS's Date header says so), or the answer is wrong. */
 function expiredOnArrival(expiration: Date, call: StsCall, meta: AnswerMeta, now: Date): BadAnswerError {
-  const at = iso(expiration);
+  const at = isoSeconds(expiration);
   const stsNow = meta.date === undefined ? undefined : new Date(meta.date);
   if (stsNow !== undefined && !Number.isNaN(stsNow.getTime()) && stsNow.getTime() < expiration.getTime()) {
     const ahead = Math.round((now.getTime() - stsNow.getTime()) / 60_000);
     return new BadAnswerError(
-      `STS answered ${call.what} with credentials that expire at ${at}, already past by this machine's clock ${iso(now)}: it runs ${ahead} min ahead of STS's (${iso(stsNow)})`,
+      `STS answered ${call.what} with credentials that expire at ${at}, already past by this machine's clock ${isoSeconds(now)}: it runs ${ahead} min ahead of STS's (${isoSeconds(stsNow)})`,
       { hint: "clock skew: set this machine's clock right (NTP: timedatectl, chrony), then run again" },
     );
   }
-  const theirs = stsNow !== undefined && !Number.isNaN(stsNow.getTime()) ? ` and by STS's own ${iso(stsNow)}` : "";
-  return new BadAnswerError(`STS answered ${call.what} with credentials that had already expired at ${at} (by this machine's clock ${iso(now)}${theirs})`, {
+  const theirs = stsNow !== undefined && !Number.isNaN(stsNow.getTime()) ? ` and by STS's own ${isoSeconds(stsNow)}` : "";
+  return new BadAnswerError(`STS answered ${call.what} with credentials that had already expired at ${at} (by this machine's clock ${isoSeconds(now)}${theirs})`, {
     hint: `check this machine's clock (clock skew; NTP) and whether ${call.endpoint} is really STS`,
   });
 }
 
-export function isHtml(contentType: string | undefined): boolean {
+function isHtml(contentType: string | undefined): boolean {
   return contentType !== undefined && /^\s*(text\/html|application\/xhtml)/i.test(contentType);
 }
 
@@ -124,8 +125,4 @@ function httpText(status: number | undefined, contentType: string | undefined): 
 
 function firstLine(message: unknown): string {
   return (typeof message === "string" ? message : "").split("\n")[0]!.trim();
-}
-
-function iso(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
