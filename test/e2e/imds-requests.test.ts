@@ -88,6 +88,7 @@ describe("IMDS requests by what the chain needs", () => {
     expect(sandbox().counts.imds).toEqual({ ...ALWAYS, ...INSTANCE_ID, ...REGION, ...IAM_INFO });
     // -v shows the order: the three facts go out before the role's credentials are asked for.
     const order = [...r.stderr.matchAll(/imds: (?:GET|PUT) (\S+) ->/g)].map((m) => m[1]);
+    expect(order).toHaveLength(6);
     expect(order.indexOf("/latest/meta-data/iam/security-credentials/ExampleRole")).toBe(order.length - 1);
   });
 });

@@ -284,8 +284,11 @@ const SHARED: Record<string, (cmd: Resolving) => Promise<void>> = {
 
   "--quiet": (cmd) =>
     withSandbox(async (sb) => {
-      // Asking a chained hop for 2h is normally one warning line; -q keeps stderr empty.
-      const r = await outcome(sb, cmd, ["-q", "-d", "2h", HOP1]);
+      // Asking a chained hop for 2h is one warning line; -q keeps stderr empty.
+      const loud = await runAs(cmd, ["-d", "2h", HOP1, "--no-cache"], envOf(sb));
+      expect(loud.stderr).toMatch(new RegExp(`^assume-role: warning: --duration 2h lowered to 1h for ${HOP1}`, "m"));
+      sb.resetCounts();
+      const r = await outcome(sb, cmd, ["-q", "-d", "2h", HOP1, "--no-cache"]);
       succeeded(r);
       expect(r.hops.map((h) => h.params.DurationSeconds)).toEqual(["3600"]);
       refusedAfter(await runAs(cmd, ["-q", "-v", HOP1], envOf(sb)), /option '-q, --quiet' cannot be used with option '-v, --verbose'/);
