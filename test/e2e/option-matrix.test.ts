@@ -258,10 +258,16 @@ const SHARED: Record<string, (cmd: Resolving) => Promise<void>> = {
     withSandbox(async (sb) => {
       const cache = tempDir();
       const env = { ...envOf(sb), XDG_CACHE_HOME: cache };
+      const entries = () => (existsSync(join(cache, "assume-role")) ? readdirSync(join(cache, "assume-role")).filter((f) => f.endsWith(".json")) : []);
       succeeded(await runAs(cmd, ["--no-cache", HOP1], env));
       succeeded(await runAs(cmd, ["--no-cache", HOP1], env));
       expect(sb.requests.filter((q) => q.action === "AssumeRole")).toHaveLength(2);
-      expect(existsSync(join(cache, "assume-role")) ? readdirSync(join(cache, "assume-role")).filter((f) => f.endsWith(".json")) : []).toEqual([]);
+      expect(entries()).toEqual([]);
+      // Control: the same command without --no-cache writes an entry, and its next run makes no AssumeRole.
+      succeeded(await runAs(cmd, [HOP1], env));
+      succeeded(await runAs(cmd, [HOP1], env));
+      expect(sb.requests.filter((q) => q.action === "AssumeRole")).toHaveLength(3);
+      expect(entries()).toHaveLength(1);
       // --no-cache with --refresh says two opposite things: refused (exec's --refresh is the endpoint, and may).
       if (cmd !== "exec") refusedAfter(await runAs(cmd, ["--no-cache", "--refresh", HOP1], env), /option '--refresh' cannot be used with option '--no-cache'/);
     }),
@@ -600,9 +606,11 @@ const refreshEntry = (cmd: Exclude<Resolving, "exec">) => () =>
   withSandbox(async (sb) => {
     const env = { ...envOf(sb), XDG_CACHE_HOME: tempDir() };
     succeeded(await runAs(cmd, [HOP1], env));
+    // Control: without --refresh this command's second run is a cache hit (no AssumeRole)...
+    succeeded(await runAs(cmd, [HOP1], env));
+    // ...with it, STS is asked again.
     const refreshed = await runAs(cmd, ["--refresh", HOP1], env);
     succeeded(refreshed);
-    // Without --refresh the second run is a cache hit (test/e2e/cache.test.ts); with it, STS is asked again.
     expect(sb.requests.filter((q) => q.action === "AssumeRole").map((q) => q.params.RoleArn)).toEqual([HOP1, HOP1]);
   });
 
