@@ -1,6 +1,7 @@
 import type { spawn } from "node:child_process";
 import type * as fsPromises from "node:fs/promises";
 import type { ImdsRequest } from "./imds/imds-http.js";
+import type { Colours } from "./ui/colours.js";
 import type { StsFactory } from "./sts/sts-api.js";
 
 export interface Writer {
@@ -16,6 +17,8 @@ export interface Context {
   readonly stdout: Writer;
   readonly stderr: Writer;
   readonly stderrIsTTY: boolean;
+  /** Chalk instances for human-facing text on stdout and stderr (plain when not a terminal, NO_COLOR, ...). */
+  readonly colours: Colours;
   readonly now: () => Date;
   /** HTTP for the container endpoint and OIDC token requests. */
   readonly fetch: typeof globalThis.fetch;

@@ -5,7 +5,9 @@ import { runCli } from "./cli.js";
 import type { Context } from "./context.js";
 import { createImdsRequest } from "./imds/imds-http.js";
 import { createSts } from "./sts/create-sts.js";
+import { supportsColor, supportsColorStderr } from "chalk";
 import { askTerminal } from "./ui/ask-terminal.js";
+import { colourLevel, createColours } from "./ui/colours.js";
 import { RedactingWriter } from "./ui/redacting-writer.js";
 
 /** The only module that touches `process`: it builds the Context, runs the CLI, sets the exit code. */
@@ -31,6 +33,10 @@ const ctx: Context = {
   stdout: { write: (s) => void process.stdout.write(s) },
   stderr,
   stderrIsTTY: Boolean(process.stderr.isTTY),
+  colours: createColours(
+    colourLevel(process.env, Boolean(process.stdout.isTTY), supportsColor ? supportsColor.level : 0),
+    colourLevel(process.env, Boolean(process.stderr.isTTY), supportsColorStderr ? supportsColorStderr.level : 0),
+  ),
   now: () => new Date(),
   fetch: globalThis.fetch,
   imdsRequest: createImdsRequest(),
