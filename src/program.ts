@@ -41,6 +41,8 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     )
     .option("--credentials-file <path>", "credentials file for --write-profile (else AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials)")
     .option("--force", "let --write-profile replace a profile that holds long-term keys")
+    .option("--output-credentials", "-f github: also write the credentials as step outputs (aws-access-key-id, ...; masked) to $GITHUB_OUTPUT")
+    .option("--mask-account-id", "-f github: mask the account ID (step output aws-account-id) in the job's logs")
     .action(async (roles, opts) => (await import("./commands/assume-command.js")).assumeCommand(ctx, roles, opts));
 
   program.addCommand(
@@ -55,9 +57,9 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
 
   const exec = withResolveOptions(
     new Command("exec")
-      .description("run CMD with the credentials in its environment (--refresh: from a local endpoint that renews them)")
-      .usage("[options] [ROLE...] -- CMD [ARGS...]")
-      .argument("[roles...]", "role ARNs or names, as for the default command, then -- and the command"),
+      .description("run CMD, or without one your $SHELL, with the credentials in its environment (--refresh: from a local endpoint that renews them)")
+      .usage("[options] [ROLE...] [-- CMD [ARGS...]]")
+      .argument("[roles...]", "role ARNs or names, as for the default command, then -- and the command (none: $SHELL)"),
     "endpoint",
   );
   // exec prints no credentials: -f is refused with a reason instead of "unknown option" (hidden from --help).
