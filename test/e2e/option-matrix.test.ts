@@ -388,6 +388,32 @@ const OWN: Record<string, () => Promise<void>> = {
       expect(readFileSync(path, "utf8")).toMatch(/^\[static\]\naws_access_key_id = ASIA/);
     }),
 
+  "assume-role --output-credentials": () =>
+    withSandbox(async (sb) => {
+      const dir = tempDir();
+      const [env, output] = [join(dir, "env"), join(dir, "output")];
+      writeFileSync(env, "");
+      writeFileSync(output, "");
+      const r = await outcome(sb, "assume-role", ["-f", "github", "--output-credentials", HOP1], { ...envOf(sb), GITHUB_ENV: env, GITHUB_OUTPUT: output });
+      succeeded(r);
+      const written = readFileSync(output, "utf8");
+      expect([...written.matchAll(/^([\w-]+)<</gm)].map((m) => m[1])).toEqual(["aws-account-id", "aws-access-key-id", "aws-secret-access-key", "aws-session-token", "aws-expiration"]);
+      const key = /^aws-access-key-id<<(\S+)\n(ASIA\w+)\n\1$/m.exec(written)?.[2];
+      expect(r.stdout).toContain(`::add-mask::${key}\n`);
+      refusedAfter(await runCli(["-f", "sh", "--output-credentials", HOP1], envOf(sb)), /--output-credentials applies only with -f github, not -f sh/);
+    }),
+
+  "assume-role --mask-account-id": () =>
+    withSandbox(async (sb) => {
+      const env = join(tempDir(), "env");
+      writeFileSync(env, "");
+      const plain = await runCli(["-f", "github", HOP1], { ...envOf(sb), GITHUB_ENV: env });
+      const masked = await outcome(sb, "assume-role", ["-f", "github", "--mask-account-id", HOP1], { ...envOf(sb), GITHUB_ENV: env });
+      succeeded(masked);
+      expect(plain.stdout).not.toContain(`::add-mask::${A}\n`);
+      expect(masked.stdout).toMatch(new RegExp(`::add-mask::${A}\n$`));
+    }),
+
   "whoami --format": () =>
     withSandbox(async (sb) => {
       const text = await outcome(sb, "whoami", [HOP1]);
