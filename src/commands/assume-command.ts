@@ -1,11 +1,12 @@
 import { checkWriteProfileTarget, writeProfile } from "../config/write-profile.js";
+import { writeProfileRegion, type ProfileRegionOutcome } from "../config/write-profile-region.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { buildExportSet } from "../outputs/export-set.js";
 import { githubFiles, writeGithubOutputs } from "../outputs/github-env-file.js";
 import { getFormatter, type FormatName } from "../outputs/formatters/registry.js";
 import { describePlan } from "../plan/describe-plan.js";
-import { createLogger, verbosityOf } from "../ui/logger.js";
+import { createLogger, verbosityOf, type Logger } from "../ui/logger.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
@@ -46,6 +47,7 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
     });
     const expires = result.credentials.expiration ? `, expires ${result.credentials.expiration.toISOString()}` : "";
     log.warn(`wrote profile [${opts.writeProfile}] to ${written.path}${expires}`);
+    if (result.exportRegion !== undefined) regionNote(log, opts.writeProfile, result.exportRegion, await writeProfileRegion(ctx, opts.writeProfile, result.exportRegion, log));
     return;
   }
   const formatter = getFormatter(opts.format);
@@ -61,4 +63,12 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
   // `-f github`: mask lines on stdout, the variables appended to $GITHUB_ENV for the next steps, step outputs to $GITHUB_OUTPUT.
   if (githubTargets !== undefined) return writeGithubOutputs(ctx, githubTargets, input, github);
   ctx.stdout.write(formatter(input));
+}
+
+/** One line on what --write-profile did to the config file's region (nothing when it already had this one). */
+function regionNote(log: Logger, name: string, region: string, outcome: ProfileRegionOutcome): void {
+  const section = name === "default" ? "[default]" : `[profile ${name}]`;
+  if (outcome.kind === "added") log.warn(`added region = ${region} to ${section} in ${outcome.path}`);
+  else if (outcome.kind === "skipped") log.warn(`did not add region = ${region} to ${section} in ${outcome.path}: ${outcome.reason}; add it there yourself`);
+  else if (outcome.region !== region) log.warn(`${section} in ${outcome.path} keeps its region ${outcome.region} (these credentials were made in ${region})`);
 }
