@@ -68,7 +68,12 @@ with), when the instance profile's name is not its role's, when the credentials 
 --stale-after ago (1h by default), and when the IMDSv2 token request gets no answer (container hop limit).
 Exit 3 when IMDS does not answer at all.`,
       )
-      .action(async (opts) => (await import("./commands/imds-command.js")).imdsCommand(ctx, opts)),
+      .allowExcessArguments()
+      .action(async (opts, cmd) => {
+        // Commander's own message would not say which word was too many; a ROLE here is a common mistake.
+        if (cmd.args.length > 0) throw new UsageError(`imds: unexpected argument '${cmd.args[0]}': imds takes no ROLE, it describes the instance's own`);
+        return (await import("./commands/imds-command.js")).imdsCommand(ctx, opts);
+      }),
   );
 
   const exec = withResolveOptions(

@@ -242,7 +242,7 @@ export function patchInstance(world: World, patch: InstancePatch): World {
   if (patch.credentialsAgeSeconds !== undefined) {
     const age = patch.credentialsAgeSeconds;
     if (!Number.isInteger(age) || age < 0 || age > MAX_CREDENTIALS_AGE_SECONDS) {
-      throw new WorldError(`must be between 0 and ${MAX_CREDENTIALS_AGE_SECONDS} seconds (EC2 replaces served credentials 5 minutes before their 6 hours end)`);
+      throw new WorldError(`must be at most 5h54m59s (${MAX_CREDENTIALS_AGE_SECONDS} s): EC2 replaces served credentials 5 minutes before their 6 hours end`);
     }
     instance = { ...instance, credentialsAgeSeconds: age };
   }

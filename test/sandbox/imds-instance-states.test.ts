@@ -117,7 +117,7 @@ describe("the instance keys' rules", () => {
     ["a served role the account lacks", { servedRole: "Nope" }, /^Nope is not a role of account 123456789012$/],
     ["a served role that is no IAM name", { servedRole: "a b" }, /^must match /],
     ["a profile name that is no IAM name", { instanceProfile: "x/y" }, /^must match /],
-    ["an age past what EC2 serves", { credentialsAgeSeconds: 6 * 3600 }, /^must be between 0 and 21299 seconds/],
+    ["an age past what EC2 serves", { credentialsAgeSeconds: 6 * 3600 }, /^must be at most 5h54m59s \(21299 s\)/],
   ])("patchInstance refuses %s with the rule alone", (_name, patch, message) => {
     expect(() => patchInstance(defaultWorld, patch)).toThrow(message);
   });
