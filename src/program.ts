@@ -55,6 +55,29 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
       .action(async (roles, opts) => (await import("./commands/whoami-command.js")).whoamiCommand(ctx, roles, opts)),
   );
 
+  program.addCommand(
+    new Command("imds")
+      .description("report what the instance metadata service serves: instance, instance profile, role, credential age, who STS says they are")
+      .addOption(new Option("-f, --format <format>", "text for people; json for scripts").choices(WHOAMI_FORMATS).default("text"))
+      .addOption(new Option("--json", "the same as --format json").conflicts("format"))
+      .option("--stale-after <time>", "warn when the served credentials were last updated longer ago than this: 30m, 2h (default 1h)")
+      .option("-v, --verbose", "each IMDS request on stderr (never secrets)")
+      .addHelpText(
+        "after",
+        `
+Warns when STS says the served credentials are not the listed role's (a role swap IMDS has not caught up
+with), when the instance profile's name is not its role's, when the credentials were last updated more than
+--stale-after ago (1h by default), and when the IMDSv2 token request gets no answer (container hop limit).
+Exit 3 when IMDS does not answer at all.`,
+      )
+      .allowExcessArguments()
+      .action(async (opts, cmd) => {
+        // Commander's own message would not say which word was too many; a ROLE here is a common mistake.
+        if (cmd.args.length > 0) throw new UsageError(`imds: unexpected argument '${cmd.args[0]}': imds takes no ROLE, it describes the instance's own`);
+        return (await import("./commands/imds-command.js")).imdsCommand(ctx, opts);
+      }),
+  );
+
   const exec = withResolveOptions(
     new Command("exec")
       .description("run CMD, or without one your $SHELL, with the credentials in its environment (--refresh: from a local endpoint that renews them)")
@@ -115,6 +138,10 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     .option("--imds-down", "IMDS drops every connection")
     .option("--imds-401-after <n>", "after the first N IMDS GETs, every GET answers 401, even with a fresh token")
     .option("--imds-fault <kind>", `IMDS answers with a fault: ${faultKinds(IMDS_FAULT_KINDS)}`)
+    // Instance states (seed 004), also world-file instance keys servedRole, instanceProfile, credentialsAgeSeconds.
+    .option("--imds-served-role <role>", "serve this role's credentials under the listed role (a role swap IMDS has not caught up with)")
+    .option("--imds-instance-profile <name>", "name the instance profile differently from its role")
+    .option("--imds-credentials-age <time>", "the served credentials were last updated this long ago: 90m, 3h (at most 5h54m)")
     .action(async (opts) => {
       const { sandboxCommand } = await import("./commands/sandbox-command.js");
       await sandboxCommand(ctx, opts);

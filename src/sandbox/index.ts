@@ -7,7 +7,10 @@ export { NO_FAULTS, type Faults, type ImdsFaultKind, type StsFaultKind } from ".
 export type { StsRequestRecord } from "./sts-handler.js";
 export {
   parseWorld,
+  patchInstance,
+  MAX_CREDENTIALS_AGE_SECONDS,
   WorldError,
+  type InstancePatch,
   type Account,
   type Instance,
   type MfaDevice,

@@ -627,6 +627,70 @@ async function withLiveSandbox<T>(args: readonly string[], fn: (vars: Record<str
   }
 }
 
+/** `imds --json` parsed (exit 0, nothing on stderr). */
+async function imdsJson(args: readonly string[], env: Record<string, string>): Promise<{ Warnings: Array<{ Code: string }>; [key: string]: any }> {
+  const r = await runCli(["imds", "--json", ...args], env);
+  succeeded(r);
+  return JSON.parse(r.stdout);
+}
+
+/** Entries for the imds command's options and the sandbox flags that set up the instance states it reports. */
+const IMDS_ENTRIES: Record<string, () => Promise<void>> = {
+  "imds --format": () =>
+    withSandbox(async (sb) => {
+      const text = await runCli(["imds"], envOf(sb));
+      succeeded(text);
+      expect(text.stdout).toMatch(new RegExp(`^  role \\(listed\\) +ExampleRole$`, "m"));
+      const json = await runCli(["imds", "-f", "json"], envOf(sb));
+      succeeded(json);
+      expect(JSON.parse(json.stdout)).toMatchObject({ InstanceId: INSTANCE, Role: "ExampleRole", Identity: { Arn: INSTANCE_SESSION } });
+      refusedAfter(await runCli(["imds", "-f", "sh"], envOf(sb)), /option '-f, --format <format>' argument 'sh' is invalid\. Allowed choices are text, json\./);
+    }),
+
+  "imds --json": () =>
+    withSandbox(async (sb) => {
+      expect(await imdsJson([], envOf(sb))).toMatchObject({ Region: "us-east-1", InstanceProfile: { Name: "ExampleRole" }, Warnings: [] });
+      refusedAfter(await runCli(["imds", "--json", "-f", "text"], envOf(sb)), /option '--json' cannot be used with option '-f, --format <format>'/);
+    }),
+
+  "imds --stale-after": () =>
+    withLiveSandbox(["--imds-credentials-age", "45m"], async (vars) => {
+      // Control: 45 minutes is under the default hour.
+      expect((await imdsJson([], vars)).Warnings).toEqual([]);
+      expect((await imdsJson(["--stale-after", "30m"], vars)).Warnings.map((w) => w.Code)).toEqual(["stale-credentials"]);
+    }),
+
+  "imds --verbose": () =>
+    withSandbox(async (sb) => {
+      const r = await runCli(["imds", "-v"], envOf(sb));
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/^assume-role: imds: GET \/latest\/meta-data\/iam\/info -> 200 \(\d+ ms\)$/m);
+      const quiet = await runCli(["imds"], envOf(sb));
+      succeeded(quiet);
+    }),
+
+  "sandbox --imds-served-role": () =>
+    withLiveSandbox(["--imds-served-role", "PreviousInstanceRole"], async (vars) => {
+      const report = await imdsJson([], vars);
+      expect([report.Role, report.Identity.Arn]).toEqual(["ExampleRole", `arn:aws:sts::${A}:assumed-role/PreviousInstanceRole/${INSTANCE}`]);
+      expect(report.Warnings.map((w) => w.Code)).toEqual(["role-mismatch"]);
+    }),
+
+  "sandbox --imds-instance-profile": () =>
+    withLiveSandbox(["--imds-instance-profile", "web-servers"], async (vars) => {
+      const report = await imdsJson([], vars);
+      expect([report.InstanceProfile.Arn, report.Role]).toEqual([`arn:aws:iam::${A}:instance-profile/web-servers`, "ExampleRole"]);
+      expect(report.Warnings.map((w) => w.Code)).toEqual(["profile-name"]);
+    }),
+
+  "sandbox --imds-credentials-age": () =>
+    withLiveSandbox(["--imds-credentials-age", "2h30m"], async (vars) => {
+      const report = await imdsJson([], vars);
+      expect(Math.abs(report.Credentials.AgeSeconds - 9000)).toBeLessThan(120);
+      expect(report.Warnings.map((w) => w.Code)).toEqual(["stale-credentials"]);
+    }),
+};
+
 /** The default command, whoami and serve: --refresh renews the cache entry instead of using it. */
 const refreshEntry = (cmd: Exclude<Resolving, "exec">) => () =>
   withSandbox(async (sb) => {
@@ -640,10 +704,10 @@ const refreshEntry = (cmd: Exclude<Resolving, "exec">) => () =>
     expect(sb.requests.filter((q) => q.action === "AssumeRole").map((q) => q.params.RoleArn)).toEqual([HOP1, HOP1]);
   });
 
-const COMMANDS = [...RESOLVING, "unset", "sandbox"] as const;
+const COMMANDS = [...RESOLVING, "unset", "sandbox", "imds"] as const;
 
 /** Every entry, keyed "COMMAND --long-flag" (COMMAND "assume-role" for the default command). */
-const MATRIX: Record<string, () => Promise<void>> = { ...OWN, ...SANDBOX_FAULTS };
+const MATRIX: Record<string, () => Promise<void>> = { ...OWN, ...SANDBOX_FAULTS, ...IMDS_ENTRIES };
 for (const [flag, scenario] of Object.entries(SHARED)) for (const cmd of RESOLVING) MATRIX[`${cmd} ${flag}`] = () => scenario(cmd);
 for (const cmd of ["assume-role", "whoami", "serve"] as const) MATRIX[`${cmd} --refresh`] = refreshEntry(cmd);
 for (const cmd of COMMANDS) MATRIX[`${cmd} --help`] = helpEntry(cmd);
