@@ -43,47 +43,47 @@ export function listenAddress(host: string | undefined, port: string | undefined
 }
 
 /**
- * `serve --imds`: resolve the chain, answer as an EC2 metadata service (IMDSv2) that serves the final
- * role's credentials and renews them before expiry, print AWS_EC2_METADATA_SERVICE_ENDPOINT (and what
- * would win over it, cleared) once on stdout, and serve until SIGINT/SIGTERM/SIGHUP.
+ * `serve --imds`: bind the address, resolve the chain, answer as an EC2 metadata service (IMDSv2) that
+ * serves the final role's credentials and renews them before expiry, print AWS_EC2_METADATA_SERVICE_ENDPOINT
+ * (and what would win over it, cleared) once on stdout, and serve until SIGINT/SIGTERM/SIGHUP.
  */
 export async function serveImdsCommand(ctx: Context, roles: string[], opts: ServeImdsOptions): Promise<void> {
   const formatter = getFormatter(opts.format);
   if (!formatter) throw new Error(`no formatter for ${opts.format}`);
   const listen = listenAddress(opts.host, opts.port);
+  const log = createLogger(ctx.stderr, verbosityOf(opts));
+  if (!listen.loopback) {
+    log.warn(`warning: serve --imds --host ${listen.host} is not loopback: anyone who can reach that address gets the credentials it serves`);
+  }
   if (opts.dryRun) {
     ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
     const where = `${listen.host}:${listen.port === 0 ? "a random port" : listen.port}`;
     ctx.stdout.write(`then: serve the final role's credentials as an EC2 metadata service (IMDSv2) on ${where}, renewed before they expire, and print its variables as ${opts.format}\n`);
     return;
   }
-  const log = createLogger(ctx.stderr, verbosityOf(opts));
-  const first = await resolveChain(ctx, roles, opts, log, { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS });
-  const { startChainImdsEndpoint } = await import("../serve/chain-imds-endpoint.js");
-  const endpoint = await startChainImdsEndpoint({
-    first,
-    rerun: () => rerunChain(ctx, roles, opts, log),
-    now: ctx.now,
-    warn: (line) => ctx.stderr.write(`assume-role: ${escapeControls(line)}\n`),
-    debug: log.debug,
-    command: "serve --imds",
-    host: listen.host,
-    port: listen.port,
-  }).catch((err: unknown) => {
+  const { listenMetadataServer } = await import("../serve/metadata-server.js");
+  const server = await listenMetadataServer(listen.host, listen.port).catch((err: unknown) => {
     throw listenError(err, listen) ?? err;
   });
   try {
-    if (!listen.loopback) {
-      log.warn(`warning: serve --imds listens on ${listen.host}, not loopback: anyone who can reach ${endpoint.url} gets the credentials of ${first.roleArn}`);
-    }
-    const exports = buildImdsExportSet({ url: endpoint.url, region: first.exportRegion, roleArn: first.roleArn! });
+    const first = await resolveChain(ctx, roles, opts, log, { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS });
+    const { serveChainImds } = await import("../serve/chain-imds-endpoint.js");
+    serveChainImds(server, {
+      first,
+      rerun: () => rerunChain(ctx, roles, opts, log),
+      now: ctx.now,
+      warn: (line) => ctx.stderr.write(`assume-role: ${escapeControls(line)}\n`),
+      debug: log.debug,
+      command: "serve --imds",
+    });
+    const exports = buildImdsExportSet({ url: server.url, region: first.exportRegion, roleArn: first.roleArn });
     // Listen for the stop signals before printing: whoever reads the output may signal at once.
     const stopped = ctx.untilStopped();
     ctx.stdout.write(formatter({ exports, credentials: { accessKeyId: "", secretAccessKey: "" } }));
     const signal = await stopped;
     log.debug(`serve --imds: ${signal}: stopping`);
   } finally {
-    await endpoint.close();
+    await server.close();
   }
 }
 

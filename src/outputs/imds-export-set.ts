@@ -7,7 +7,7 @@ export interface ImdsExportInput {
   /** http://HOST:PORT/ of the local metadata service. */
   readonly url: string;
   readonly region?: string | undefined;
-  readonly roleArn: string;
+  readonly roleArn?: string | undefined;
 }
 
 /**
@@ -18,7 +18,8 @@ export interface ImdsExportInput {
 export function buildImdsExportSet(input: ImdsExportInput): ExportSet {
   const set: Array<[string, string]> = [[IMDS_ENDPOINT_VAR, input.url]];
   if (input.region !== undefined) set.push(["AWS_REGION", input.region], ["AWS_DEFAULT_REGION", input.region]);
-  set.push([MARKER_ROLE_ARN, input.roleArn]);
-  const unset = [...new Set([...SHADOWING_NAMES, CONTAINER_URI_VAR, CONTAINER_TOKEN_VAR, "AWS_EC2_METADATA_DISABLED"])];
+  const unset = [...SHADOWING_NAMES, CONTAINER_URI_VAR, CONTAINER_TOKEN_VAR, "AWS_EC2_METADATA_DISABLED"];
+  if (input.roleArn === undefined) unset.push(MARKER_ROLE_ARN);
+  else set.push([MARKER_ROLE_ARN, input.roleArn]);
   return { set, unset };
 }

@@ -1,25 +1,15 @@
 import { UsageError } from "../errors.js";
 import { chainRefresher, type ChainEndpointOptions } from "./chain-endpoint.js";
 import { imdsInstance, type ImdsInstance } from "./imds-answer.js";
-import { startMetadataServer } from "./metadata-server.js";
+import type { MetadataServer } from "./metadata-server.js";
 
-export interface ChainImdsEndpointOptions extends Omit<ChainEndpointOptions, "protectSecret"> {
-  readonly host: string;
-  readonly port: number;
-}
-
-export interface ChainImdsEndpoint {
-  /** http://HOST:PORT/, for AWS_EC2_METADATA_SERVICE_ENDPOINT. */
-  readonly url: string;
-  readonly instance: ImdsInstance;
-  close(): Promise<void>;
-}
+export type ChainImdsOptions = Omit<ChainEndpointOptions, "protectSecret">;
 
 /**
- * An EC2 metadata service (IMDSv2) that serves the chain's final role as the instance profile's role,
- * its credentials renewed before expiry by re-running the chain.
+ * Answer on `server` as an EC2 metadata service (IMDSv2) whose instance profile holds the chain's final
+ * role, its credentials renewed before expiry by re-running the chain. Returns what the instance says.
  */
-export async function startChainImdsEndpoint(opts: ChainImdsEndpointOptions): Promise<ChainImdsEndpoint> {
+export function serveChainImds(server: MetadataServer, opts: ChainImdsOptions): ImdsInstance {
   const roleArn = opts.first.roleArn;
   const instance = roleArn === undefined ? undefined : imdsInstance(roleArn, opts.first.region, opts.now());
   if (instance === undefined) {
@@ -28,7 +18,7 @@ export async function startChainImdsEndpoint(opts: ChainImdsEndpointOptions): Pr
     });
   }
   const refresher = chainRefresher(opts);
-  const server = await startMetadataServer({ instance, answer: () => refresher.credentials(), now: opts.now, host: opts.host, port: opts.port });
+  server.serve({ instance, answer: () => refresher.credentials(), now: opts.now });
   opts.debug(`${opts.command}: metadata service at ${server.url} serving ${instance.roleName} as instance ${instance.instanceId}`);
-  return { url: server.url, instance, close: () => server.close() };
+  return instance;
 }

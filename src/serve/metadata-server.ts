@@ -5,43 +5,30 @@ import type { RefresherAnswer } from "./credential-refresher.js";
 import { credentialsReply, routeImdsRequest, type ImdsInstance, type ImdsReply } from "./imds-answer.js";
 import { ImdsTokens } from "./imds-protocol.js";
 
-export interface MetadataServerOptions {
+export interface MetadataContent {
   readonly instance: ImdsInstance;
   readonly answer: () => Promise<RefresherAnswer>;
   readonly now: () => Date;
-  readonly host: string;
-  /** 0 = random. */
-  readonly port: number;
 }
 
 export interface MetadataServer {
   /** http://HOST:PORT/, the value of AWS_EC2_METADATA_SERVICE_ENDPOINT (loopback when bound to every address). */
   readonly url: string;
+  /** Start answering as an IMDSv2-only metadata service (until then, nobody has been told the URL). */
+  serve(content: MetadataContent): void;
   close(): Promise<void>;
 }
 
-/** An IMDSv2-only EC2 metadata service on `host:port` serving `instance` and the credentials `answer` gives. */
-export async function startMetadataServer(opts: MetadataServerOptions): Promise<MetadataServer> {
-  const tokens = new ImdsTokens(() => randomBytes(32).toString("base64url"));
-  const server = createServer((req, res) => {
-    handle(req).then(
-      (reply) => send(res, reply),
-      () => send(res, { status: 500, body: "internal error\n", headers: { "content-type": "text/plain" } }),
-    );
-  });
+/**
+ * Bind `host:port` (0 = random) first, so a taken port or a foreign address fails before the chain runs;
+ * `serve` then answers with `content.instance` and the credentials `content.answer` gives.
+ */
+export async function listenMetadataServer(host: string, port: number): Promise<MetadataServer> {
+  const server = createServer();
   server.keepAliveTimeout = 5_000;
-
-  async function handle(req: IncomingMessage): Promise<ImdsReply> {
-    req.resume();
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
-    const route = routeImdsRequest({ method: req.method ?? "GET", path, headers: req.headers }, tokens, opts.now(), opts.instance);
-    if (route.kind === "reply") return route.reply;
-    return credentialsReply(await opts.answer(), route.headers);
-  }
-
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.port, opts.host, () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
       resolve();
     });
@@ -49,12 +36,29 @@ export async function startMetadataServer(opts: MetadataServerOptions): Promise<
   const address = server.address() as AddressInfo;
   return {
     url: `http://${shownHost(address)}:${address.port}/`,
+    serve: (content) => {
+      const tokens = new ImdsTokens(() => randomBytes(32).toString("base64url"));
+      server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+        handle(content, tokens, req).then(
+          (reply) => send(res, reply),
+          () => send(res, { status: 500, body: "internal error\n", headers: { "content-type": "text/plain" } }),
+        );
+      });
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+async function handle(content: MetadataContent, tokens: ImdsTokens, req: IncomingMessage): Promise<ImdsReply> {
+  req.resume();
+  const path = (req.url ?? "/").split("?")[0] ?? "/";
+  const route = routeImdsRequest({ method: req.method ?? "GET", path, headers: req.headers }, tokens, content.now(), content.instance);
+  if (route.kind === "reply") return route.reply;
+  return credentialsReply(await content.answer(), route.headers);
 }
 
 /** The host to print: the bound address, or loopback when bound to every address (0.0.0.0, ::). */
