@@ -98,10 +98,13 @@ Exit 3 when IMDS does not answer at all.`,
   program.addCommand(
     withResolveOptions(
       new Command("serve")
-        .description("serve the credentials on a local endpoint (container format) that renews them; print the variables for SDKs")
+        .description("serve the credentials on a local endpoint (container format, or --imds) that renews them; print the variables for SDKs")
         .argument("[roles...]", "role ARNs or names, as for the default command"),
     )
       .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMATS).default("sh"))
+      .option("--imds", "serve as an EC2 metadata service (IMDSv2) for tools and containers that only know IMDS")
+      .option("--port <port>", "with --imds: the port to listen on (default: a random free port)")
+      .option("--host <address>", "with --imds: the IP address to listen on (default 127.0.0.1; whoever can reach it gets the credentials)")
       .action(async (roles, opts) => {
       const { serveCommand } = await import("./commands/serve-command.js");
       await serveCommand(ctx, roles, opts);

@@ -17,6 +17,7 @@ import { VERSION } from "../../src/program.js";
 import { DEFAULT_WORLD_JSON, parseWorld, startSandbox, type Sandbox, type StsRequestRecord } from "../../src/sandbox/index.js";
 import { BIN, cleanEnv, ROOT, runCli, type RunResult } from "../helpers/cli.js";
 import { runUntilReady } from "../helpers/long-running.js";
+import { startServeImds } from "../helpers/serve-imds.js";
 import { GITHUB_ROLE, GITHUB_SUB, GITLAB_ISSUER, GITLAB_ROLE, GITLAB_SUB, DEPLOY_TARGET, mintToken } from "../fixtures/oidc/mint-token.js";
 import { keysSection, profileFiles } from "../fixtures/profiles/profile-files.js";
 
@@ -430,6 +431,48 @@ const OWN: Record<string, () => Promise<void>> = {
       succeeded(r);
       expect(r.stdout).toMatch(/^AWS_CONTAINER_CREDENTIALS_FULL_URI=http:\/\/127\.0\.0\.1:\d+\/\S*$/m);
       expect(r.stdout).not.toMatch(/^export /m);
+    }),
+
+  "serve --imds": () =>
+    withSandbox(async (sb) => {
+      const serving = await startServeImds([HOP1], envOf(sb));
+      try {
+        expect(serving.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+        expect(serving.stdout).not.toMatch(/^export AWS_CONTAINER_CREDENTIALS_FULL_URI=/m);
+        // Our own CLI, told only that endpoint, takes the served role as its IMDS source.
+        const who = await runCli(["whoami", "--source", "imds"], { AWS_EC2_METADATA_SERVICE_ENDPOINT: serving.url, ...stsOnly(sb) });
+        succeeded(who);
+        expect(who.stdout).toBe(`arn:aws:sts::${A}:assumed-role/ExampleAssumedRole/${INSTANCE}\n`);
+        expect(sb.requests.filter((q) => q.action === "AssumeRole").map((q) => q.params.RoleArn)).toEqual([HOP1]);
+      } finally {
+        await serving.stop();
+      }
+    }),
+
+  "serve --port": () =>
+    withSandbox(async (sb) => {
+      const port = await freePort();
+      const serving = await startServeImds(["--port", String(port), HOP1], envOf(sb));
+      try {
+        expect(serving.url).toBe(`http://127.0.0.1:${port}/`);
+        expect(await imdsToken(`http://127.0.0.1:${port}`)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      } finally {
+        await serving.stop();
+      }
+      refusedAfter(await runCli(["serve", "--port", String(port), HOP1], envOf(sb)), /--port applies only with --imds, which is not given/);
+    }),
+
+  "serve --host": () =>
+    withSandbox(async (sb) => {
+      const serving = await startServeImds(["--host", "127.0.0.2", HOP1], envOf(sb));
+      try {
+        expect(serving.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/$/);
+        expect(await imdsToken(serving.url.slice(0, -1))).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(serving.stderr()).toBe("");
+      } finally {
+        await serving.stop();
+      }
+      refusedAfter(await runCli(["serve", "--host", "127.0.0.2", HOP1], envOf(sb)), /--host applies only with --imds, which is not given/);
     }),
 
   "exec --refresh": () =>
