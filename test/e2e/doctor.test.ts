@@ -185,6 +185,17 @@ describe("doctor: the other checks", () => {
     expect(failing(report)?.name).toBe("source");
   }, 60_000);
 
+  it("a profile that does not resolve is a configuration finding on stdout (exit 8), not a crash", async () => {
+    const sb = await fresh({ world: doctorWorld({ identityAllows: true, trustAllows: true, readsIam: false }) });
+    const home = cleanEnv().HOME!;
+    const config = join(home, "config");
+    writeFileSync(config, "[profile broken]\nrole_arn = arn:aws:iam::123456789012:role/Target\nsource_profile = nowhere\n", { mode: 0o600 });
+    const { r, report } = await doctor(sb, ["--profile", "broken"], { AWS_CONFIG_FILE: config });
+    expect(r.code).toBe(8);
+    expect(failing(report)).toMatchObject({ name: "configuration", summary: expect.stringContaining("nowhere") });
+    expect(sb.requests).toEqual([]);
+  }, 60_000);
+
   it("expired exported credentials fail the environment check at once (exit 3), before any request", async () => {
     const sb = await fresh({ world: doctorWorld({ identityAllows: true, trustAllows: true, readsIam: false }) });
     const extra = { AWS_CREDENTIAL_EXPIRATION: "2020-01-01T00:00:00Z", ASSUME_ROLE_ARN: TARGET, ASSUME_ROLE_ACCESS_KEY_ID: DEV_KEYS.AWS_ACCESS_KEY_ID };
