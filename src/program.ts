@@ -78,6 +78,19 @@ Exit 3 when IMDS does not answer at all.`,
       }),
   );
 
+  program.addCommand(
+    withResolveOptions(
+      new Command("doctor")
+        .description("walk the chain hop by hop and say which check fails first (source, clock, duration, access) and what to change")
+        .argument("[roles...]", "role ARNs or names, as for the default command"),
+    )
+      .option("--json", "the checks as JSON, for scripts")
+      .action(async (roles, opts) => {
+        const { doctorCommand } = await import("./commands/doctor-command.js");
+        recordExitStatus(program, await doctorCommand(ctx, roles, opts));
+      }),
+  );
+
   const exec = withResolveOptions(
     new Command("exec")
       .description("run CMD, or without one your $SHELL, with the credentials in its environment (--refresh: from a local endpoint that renews them)")

@@ -1,4 +1,4 @@
-import { runChain } from "../chain/run-chain.js";
+import { runChain, type ChainDeps } from "../chain/run-chain.js";
 import { loadProfilePlan } from "../config/load-profile.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -27,15 +27,20 @@ export async function resolveChain(
   roles: string[],
   opts: ChainOptions,
   log: Logger,
-  extra: Pick<DepsOptions, "cacheMinFreshSeconds"> = {},
+  extra: Pick<DepsOptions, "cacheMinFreshSeconds"> & {
+    /** Observers of the run (doctor): see the plan, and wrap the chain's edges without changing what they do. */
+    readonly decorate?: ((deps: ChainDeps, plan: ChainPlan) => ChainDeps) | undefined;
+  } = {},
 ): Promise<ChainResult> {
   const plan = await planFromOptions(ctx, roles, opts);
   if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.params.SerialNumber !== undefined)) {
     throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }
   for (const line of plan.warnings) log.warn(line);
-  const deps = { mfaToken: opts.mfaToken, cache: opts.cache, refresh: opts.refresh, ...extra } satisfies DepsOptions;
-  return runChain(plan, await chainDeps(ctx, plan, deps, log));
+  const { decorate, ...more } = extra;
+  const deps = { mfaToken: opts.mfaToken, cache: opts.cache, refresh: opts.refresh, ...more } satisfies DepsOptions;
+  const edges = await chainDeps(ctx, plan, deps, log);
+  return runChain(plan, decorate === undefined ? edges : decorate(edges, plan));
 }
 
 /**

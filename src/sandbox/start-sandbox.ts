@@ -33,7 +33,7 @@ export interface Sandbox {
   readonly imdsEndpoint: string;
   readonly stsEndpoint: string;
   readonly world: World;
-  /** AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_ENDPOINT_URL_STS, AWS_REGION (the instance region). */
+  /** AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM (the same port), AWS_REGION (the instance region). */
   env(): Record<string, string>;
   /** IMDS by "METHOD PATH", STS by action. */
   readonly counts: { imds: Record<string, number>; sts: Record<string, number> };
@@ -97,6 +97,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     env: () => ({
       AWS_EC2_METADATA_SERVICE_ENDPOINT: imdsEndpoint,
       AWS_ENDPOINT_URL_STS: stsEndpoint,
+      // The IAM Query API (GetRole, SimulatePrincipalPolicy: what `doctor` reads) answers on the STS port.
+      AWS_ENDPOINT_URL_IAM: stsEndpoint,
       AWS_REGION: world.instance.region,
     }),
     counts,

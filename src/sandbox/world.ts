@@ -20,6 +20,8 @@ export interface Role {
   /** AROA… */
   readonly roleId: string;
   readonly trustPolicy: Policy;
+  /** The trust policy as the world file wrote it (JSON text): what IAM GetRole hands back. */
+  readonly trustPolicyDocument: string;
   readonly permissionPolicy: Policy;
   /** Seconds, 3600..43200. */
   readonly maxSessionDuration: number;

@@ -33,7 +33,7 @@ const ALICE = `arn:aws:iam::${A}:user/alice`;
 const ENV_REPORT = join(ROOT, "test/fixtures/exec/env-report.mjs");
 
 /** The commands that resolve credentials, and so share the resolve options. */
-const RESOLVING = ["assume-role", "whoami", "exec", "serve"] as const;
+const RESOLVING = ["assume-role", "whoami", "exec", "serve", "doctor"] as const;
 type Resolving = (typeof RESOLVING)[number];
 
 interface Outcome extends RunResult {
@@ -72,6 +72,9 @@ async function runAs(cmd: Resolving, args: readonly string[], env: Record<string
       return runCli(args, env);
     case "whoami":
       return runCli(["whoami", ...args], env);
+    case "doctor":
+      // doctor runs the chain as the default command does and prints its checks.
+      return runCli(["doctor", ...args], env);
     case "exec":
       return runCli(["exec", ...args, "--", process.execPath, ENV_REPORT], env);
     case "serve":
@@ -252,7 +255,7 @@ const SHARED: Record<string, (cmd: Resolving) => Promise<void>> = {
       succeeded(r);
       // AWS_REGION=us-east-1 is in the environment: the flag wins, for the signature and for what is exported.
       expect(sb.requests.map((q) => q.signingRegion)).toEqual(cmd === "whoami" ? ["eu-west-1", "eu-west-1"] : ["eu-west-1"]);
-      if (cmd !== "whoami") expect(exportedVariables(cmd, r.stdout).AWS_REGION).toBe("eu-west-1");
+      if (cmd !== "whoami" && cmd !== "doctor") expect(exportedVariables(cmd, r.stdout).AWS_REGION).toBe("eu-west-1");
     }),
 
   "--no-cache": (cmd) =>
@@ -423,6 +426,19 @@ const OWN: Record<string, () => Promise<void>> = {
       const json = await runCli(["whoami", "-f", "json", HOP1], envOf(sb));
       succeeded(json);
       expect(JSON.parse(json.stdout)).toMatchObject({ Account: A, Arn: `arn:aws:sts::${A}:assumed-role/ExampleAssumedRole/${INSTANCE}` });
+    }),
+
+  "doctor --json": () =>
+    withSandbox(async (sb) => {
+      const r = await outcome(sb, "doctor", ["--json", HOP1, HOP2]);
+      succeeded(r);
+      const report = JSON.parse(r.stdout) as { ok: boolean; exitCode: number; checks: { name: string; status: string }[] };
+      expect([report.ok, report.exitCode]).toEqual([true, 0]);
+      expect(report.checks.map((c) => `${c.name} ${c.status}`)).toEqual(["environment ok", "source ok", "clock ok", "hop 1 ok", "hop 2 ok", "result ok"]);
+      // Control: without --json the same checks are lines for people.
+      const text = await runCli(["doctor", HOP1, HOP2], envOf(sb));
+      expect(text.stdout).toMatch(/^ok {4}hop 2: arn:aws:sts::222222222222:assumed-role\/CrossAccountRole\//m);
+      expect(() => JSON.parse(text.stdout)).toThrow();
     }),
 
   "serve --format": () =>
@@ -752,7 +768,7 @@ const COMMANDS = [...RESOLVING, "unset", "sandbox", "imds"] as const;
 /** Every entry, keyed "COMMAND --long-flag" (COMMAND "assume-role" for the default command). */
 const MATRIX: Record<string, () => Promise<void>> = { ...OWN, ...SANDBOX_FAULTS, ...IMDS_ENTRIES };
 for (const [flag, scenario] of Object.entries(SHARED)) for (const cmd of RESOLVING) MATRIX[`${cmd} ${flag}`] = () => scenario(cmd);
-for (const cmd of ["assume-role", "whoami", "serve"] as const) MATRIX[`${cmd} --refresh`] = refreshEntry(cmd);
+for (const cmd of ["assume-role", "whoami", "serve", "doctor"] as const) MATRIX[`${cmd} --refresh`] = refreshEntry(cmd);
 for (const cmd of COMMANDS) MATRIX[`${cmd} --help`] = helpEntry(cmd);
 
 describe.concurrent("option matrix: each option's observable effect, through the built CLI", () => {
