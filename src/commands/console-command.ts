@@ -1,8 +1,9 @@
-import { checkIsSession, checkPlanHasSession, consoleSessionDuration, partitionOfResult } from "../console/console-plan.js";
+import { checkIsSession, checkPlanHasSession, consoleSessionDuration, partitionOfResult, plannedPartition } from "../console/console-plan.js";
 import { checkDestinationSyntax, consoleHome, defaultSigninUrl, loginUrl, parseDestination, parseSigninUrl } from "../console/console-urls.js";
 import { getSigninToken } from "../console/get-signin-token.js";
 import { checkOpener, openBrowser, openerFor } from "../console/open-browser.js";
 import type { Context } from "../context.js";
+import type { ChainPlan } from "../types.js";
 import { describePlan } from "../plan/describe-plan.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
 import { planFromOptions, runPlan } from "./resolve-chain.js";
@@ -25,12 +26,9 @@ export async function consoleCommand(ctx: Context, roles: string[], opts: Consol
   if (opts.destination !== undefined) checkDestinationSyntax(opts.destination);
   const plan = await planFromOptions(ctx, roles, opts);
   if (opts.dryRun) {
-    ctx.stdout.write(describePlan(plan, ctx.env));
-    const duration = consoleSessionDuration(plan);
-    const where = signinUrl === undefined ? "the federation endpoint of the role's partition" : `${signinUrl.origin}${signinUrl.pathname}`;
-    ctx.stdout.write(
-      `then: exchange the session for a console sign-in token at ${where} (${duration === undefined ? "console session ends with the credentials" : `SessionDuration ${duration}`}) and ${opts.url ? "print the login URL" : "open it in the browser"}\n`,
-    );
+    // Decided first: a partition without defaults is refused with nothing on stdout.
+    const step = dryRunStep(plan, opts, signinUrl);
+    ctx.stdout.write(`${describePlan(plan, ctx.env)}then: ${step}\n`);
     return;
   }
   checkPlanHasSession(plan, ctx.env);
@@ -55,4 +53,21 @@ export async function consoleCommand(ctx: Context, roles: string[], opts: Consol
   const opener = openerFor(ctx.platform, ctx.env, url);
   await openBrowser(ctx, opener);
   log.debug(`console: opened ${destination.href} with ${opener.file} (${opener.origin})`);
+}
+
+/** What --dry-run says the console step will do: the endpoint and destination when the plan already knows them. */
+function dryRunStep(plan: ChainPlan, opts: ConsoleOptions, signinUrl: URL | undefined): string {
+  const partition = plannedPartition(plan);
+  const region = plan.region.kind === "set" ? plan.region.region : undefined;
+  const known = (make: (p: string) => URL) => (partition === undefined ? undefined : make(partition).href);
+  const endpoint = signinUrl === undefined ? known(defaultSigninUrl) : `${signinUrl.origin}${signinUrl.pathname}`;
+  const destination =
+    opts.destination === undefined ? known((p) => consoleHome(p, region)) : known((p) => parseDestination(opts.destination!, p, region)) ?? opts.destination;
+  const duration = consoleSessionDuration(plan);
+  return [
+    `exchange the final session for a console sign-in token at ${endpoint ?? "the federation endpoint of the role's partition"}`,
+    duration === undefined ? "no SessionDuration (the console session ends with the credentials)" : `SessionDuration ${duration}`,
+    `destination ${destination ?? "the console home of the region"}`,
+    opts.url ? "print the login URL" : "open the login URL in the browser",
+  ].join("; ");
 }

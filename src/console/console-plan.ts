@@ -44,6 +44,12 @@ export function checkIsSession(credentials: Credentials): asserts credentials is
   }
 }
 
+/** For --dry-run: the final role's partition when the plan names it by ARN (a bare name is completed at run time). */
+export function plannedPartition(plan: ChainPlan): string | undefined {
+  const role = plan.hops.at(-1)?.role;
+  return role?.kind === "arn" ? parseRoleArn(role.arn)?.partition : undefined;
+}
+
 /** The partition whose sign-in and console hosts to use: the final role's, else the source's, else the region's. */
 export function partitionOfResult(result: ChainResult): string {
   const role = result.roleArn === undefined ? undefined : parseRoleArn(result.roleArn);
