@@ -32,6 +32,13 @@ export async function consoleCommand(ctx: Context, roles: string[], opts: Consol
     return;
   }
   checkPlanHasSession(plan, ctx.env);
+  // A role ARN on the command line already names the partition: one without defaults costs no request.
+  const planned = plannedPartition(plan);
+  if (planned !== undefined) {
+    if (signinUrl === undefined) defaultSigninUrl(planned);
+    if (opts.destination === undefined) consoleHome(planned, undefined);
+    else parseDestination(opts.destination, planned, undefined);
+  }
   const log = createLogger(ctx.stderr, verbosityOf(opts));
   // The opener is only used at the end, but a missing one is known now, before any request or MFA prompt.
   if (!opts.url) await checkOpener(ctx, openerFor(ctx.platform, ctx.env, "URL"));
