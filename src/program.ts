@@ -124,6 +124,18 @@ Exit 3 when IMDS does not answer at all.`,
     }),
   );
 
+  program.addCommand(
+    withResolveOptions(
+      new Command("console")
+        .description("open the AWS console signed in as the chain's role (--url: print the sign-in URL instead)")
+        .argument("[roles...]", "role ARNs or names, as for the default command"),
+    )
+      .option("--url", "print the sign-in URL as the only line on stdout instead of opening a browser")
+      .option("--signin-url <url>", "federation endpoint (default: the role's partition, e.g. https://signin.aws.amazon.com/federation)")
+      .option("--destination <url>", "console page to land on: an https URL or a path such as /s3/home (default: the console home of the region)")
+      .action(async (roles, opts) => (await import("./commands/console-command.js")).consoleCommand(ctx, roles, opts)),
+  );
+
   program
     .command("unset")
     .description("print the lines that clear what assume-role exports")

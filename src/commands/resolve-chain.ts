@@ -13,6 +13,11 @@ import type { ResolveOptions } from "./resolve-options.js";
 /** A command's resolve options, plus its output format where it has one (`process` changes how AWS_PROFILE is read). */
 export type ChainOptions = ResolveOptions & { readonly format?: string | undefined };
 
+/** What a command may add to a run: a cache freshness floor; observers (doctor) that wrap the chain's edges without changing what they do. */
+export type RunExtras = Pick<DepsOptions, "cacheMinFreshSeconds"> & {
+  readonly decorate?: ((deps: ChainDeps, plan: ChainPlan) => ChainDeps) | undefined;
+};
+
 /** Flags (+ the selected profile) → plan. Reads only the config files and the --policy file. */
 export async function planFromOptions(ctx: Context, roles: string[], opts: ChainOptions): Promise<ChainPlan> {
   const profileName = opts.profile ?? profileFromEnv(ctx, opts);
@@ -27,12 +32,19 @@ export async function resolveChain(
   roles: string[],
   opts: ChainOptions,
   log: Logger,
-  extra: Pick<DepsOptions, "cacheMinFreshSeconds"> & {
-    /** Observers of the run (doctor): see the plan, and wrap the chain's edges without changing what they do. */
-    readonly decorate?: ((deps: ChainDeps, plan: ChainPlan) => ChainDeps) | undefined;
-  } = {},
+  extra: RunExtras = {},
 ): Promise<ChainResult> {
-  const plan = await planFromOptions(ctx, roles, opts);
+  return runPlan(ctx, await planFromOptions(ctx, roles, opts), opts, log, extra);
+}
+
+/** Run a plan made by planFromOptions (for a command that also needs the plan itself, as console does). */
+export async function runPlan(
+  ctx: Context,
+  plan: ChainPlan,
+  opts: ChainOptions,
+  log: Logger,
+  extra: RunExtras = {},
+): Promise<ChainResult> {
   if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.params.SerialNumber !== undefined)) {
     throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }

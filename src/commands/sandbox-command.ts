@@ -30,7 +30,7 @@ export async function sandboxCommand(ctx: Context, opts: SandboxCommandOptions):
   const stopped = ctx.untilStopped();
   const set = Object.entries(sandbox.env());
   ctx.stdout.write(formatter({ exports: { set, unset: [] }, credentials: { accessKeyId: "", secretAccessKey: "" } }));
-  ctx.stderr.write(`assume-role: sandbox IMDS at ${sandbox.imdsEndpoint}, STS at ${sandbox.stsEndpoint}${shown.length > 0 ? `; faults: ${shown.join(" ")}` : ""}; stop with Ctrl-C\n`);
+  ctx.stderr.write(`assume-role: sandbox IMDS at ${sandbox.imdsEndpoint}, STS at ${sandbox.stsEndpoint} (console: --signin-url ${sandbox.federationEndpoint})${shown.length > 0 ? `; faults: ${shown.join(" ")}` : ""}; stop with Ctrl-C\n`);
   await stopped;
   await sandbox.close();
 }

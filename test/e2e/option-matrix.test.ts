@@ -33,7 +33,7 @@ const ALICE = `arn:aws:iam::${A}:user/alice`;
 const ENV_REPORT = join(ROOT, "test/fixtures/exec/env-report.mjs");
 
 /** The commands that resolve credentials, and so share the resolve options. */
-const RESOLVING = ["assume-role", "whoami", "exec", "serve", "doctor"] as const;
+const RESOLVING = ["assume-role", "whoami", "exec", "serve", "doctor", "console"] as const;
 type Resolving = (typeof RESOLVING)[number];
 
 interface Outcome extends RunResult {
@@ -64,7 +64,8 @@ const aliceEnv = (sb: Sandbox) => {
 
 /**
  * Run `cmd` with `args` as a user would: the default command prints, whoami prints the identity, exec runs
- * a child that reports its environment as JSON, serve prints its variables (and is then stopped).
+ * a child that reports its environment as JSON, serve prints its variables (and is then stopped), console
+ * prints its login URL (--url) from the sandbox's federation endpoint (on its STS server).
  */
 async function runAs(cmd: Resolving, args: readonly string[], env: Record<string, string | undefined>): Promise<RunResult> {
   switch (cmd) {
@@ -80,6 +81,8 @@ async function runAs(cmd: Resolving, args: readonly string[], env: Record<string
     case "serve":
       // Serving goes on until stopped: stop it once its variables are out (a dry run ends by itself).
       return args.includes("--dry-run") ? runCli(["serve", ...args], env) : runUntilReady(["serve", ...args], env, /\n$/);
+    case "console":
+      return runCli(["console", "--url", "--signin-url", `${env.AWS_ENDPOINT_URL_STS}/federation`, ...args], env);
   }
 }
 
@@ -255,7 +258,8 @@ const SHARED: Record<string, (cmd: Resolving) => Promise<void>> = {
       succeeded(r);
       // AWS_REGION=us-east-1 is in the environment: the flag wins, for the signature and for what is exported.
       expect(sb.requests.map((q) => q.signingRegion)).toEqual(cmd === "whoami" ? ["eu-west-1", "eu-west-1"] : ["eu-west-1"]);
-      if (cmd !== "whoami" && cmd !== "doctor") expect(exportedVariables(cmd, r.stdout).AWS_REGION).toBe("eu-west-1");
+      if (cmd === "console") expect(new URL(r.stdout.trim()).searchParams.get("Destination")).toBe("https://console.aws.amazon.com/console/home?region=eu-west-1");
+      else if (cmd !== "whoami" && cmd !== "doctor") expect(exportedVariables(cmd, r.stdout).AWS_REGION).toBe("eu-west-1");
     }),
 
   "--no-cache": (cmd) =>
@@ -500,6 +504,41 @@ const OWN: Record<string, () => Promise<void>> = {
       expect(env.AWS_CONTAINER_CREDENTIALS_FULL_URI).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
       expect(env.AWS_ACCESS_KEY_ID).toBeUndefined();
       expect(r.hops.map((h) => h.params.RoleArn)).toEqual([HOP1]);
+    }),
+
+  "console --url": () =>
+    withSandbox(async (sb) => {
+      const r = await outcome(sb, "console", [HOP1]);
+      succeeded(r);
+      const url = new URL(r.stdout.trim());
+      expect(r.stdout).toBe(`${url.href}\n`);
+      expect([url.searchParams.get("Action"), url.searchParams.get("SigninToken")]).toEqual(["login", sb.federationRequests[0]!.signinToken]);
+      // Control: without --url the login URL goes to the opener (BROWSER here), and stdout stays empty.
+      const dir = tempDir();
+      const record = join(dir, "argv");
+      writeFileSync(join(dir, "browser"), `#!/bin/sh\nprintf '%s' "$1" > '${record}'\n`, { mode: 0o755 });
+      const opened = await runCli(["console", "--signin-url", sb.federationEndpoint, HOP1], { ...envOf(sb), BROWSER: join(dir, "browser") });
+      expect([opened.code, opened.stdout, opened.stderr]).toEqual([0, "", ""]);
+      expect(new URL(readFileSync(record, "utf8")).searchParams.get("SigninToken")).toBe(sb.federationRequests[1]!.signinToken);
+    }),
+
+  "console --signin-url": () =>
+    withSandbox(async (sb) => {
+      const r = await runCli(["console", "--url", "--signin-url", sb.federationEndpoint, HOP1], envOf(sb));
+      succeeded(r);
+      expect(r.stdout.startsWith(`${sb.federationEndpoint}?Action=login&`)).toBe(true);
+      expect(sb.federationRequests.map((f) => [f.action, f.status])).toEqual([["getSigninToken", 200]]);
+      // Plain http elsewhere than loopback would send the session's secret in clear: refused before any request.
+      const before = sb.requests.length;
+      failedWith(await runCli(["console", "--url", "--signin-url", "http://signin.example.com/federation", HOP1], envOf(sb)), 2, /--signin-url 'http:\/\/signin\.example\.com\/federation': must be https/);
+      expect(sb.requests).toHaveLength(before);
+    }),
+
+  "console --destination": () =>
+    withSandbox(async (sb) => {
+      const r = await outcome(sb, "console", ["--destination", "/cloudwatch/home", HOP1]);
+      succeeded(r);
+      expect(new URL(r.stdout.trim()).searchParams.get("Destination")).toBe("https://console.aws.amazon.com/cloudwatch/home?region=us-east-1");
     }),
 
   "unset --format": async () => {
@@ -768,7 +807,7 @@ const COMMANDS = [...RESOLVING, "unset", "sandbox", "imds"] as const;
 /** Every entry, keyed "COMMAND --long-flag" (COMMAND "assume-role" for the default command). */
 const MATRIX: Record<string, () => Promise<void>> = { ...OWN, ...SANDBOX_FAULTS, ...IMDS_ENTRIES };
 for (const [flag, scenario] of Object.entries(SHARED)) for (const cmd of RESOLVING) MATRIX[`${cmd} ${flag}`] = () => scenario(cmd);
-for (const cmd of ["assume-role", "whoami", "serve", "doctor"] as const) MATRIX[`${cmd} --refresh`] = refreshEntry(cmd);
+for (const cmd of ["assume-role", "whoami", "serve", "doctor", "console"] as const) MATRIX[`${cmd} --refresh`] = refreshEntry(cmd);
 for (const cmd of COMMANDS) MATRIX[`${cmd} --help`] = helpEntry(cmd);
 
 describe.concurrent("option matrix: each option's observable effect, through the built CLI", () => {
