@@ -545,7 +545,7 @@ const OWN: Record<string, () => Promise<void>> = {
     const fish = await runCli(["unset", "-f", "fish"]);
     succeeded(fish);
     expect(fish.stdout).toMatch(/^if set -q -g AWS_ACCESS_KEY_ID; set -e -g AWS_ACCESS_KEY_ID; end;/);
-    refusedAfter(await runCli(["unset", "-f", "json"]), /option '-f, --format <format>' argument 'json' is invalid\. Allowed choices are sh, bash, zsh, fish, powershell, pwsh, cmd\./);
+    refusedAfter(await runCli(["unset", "-f", "json"]), /option '-f, --format <format>' argument 'json' is invalid\. Allowed choices are sh, bash, zsh, fish, nu, powershell, pwsh, cmd\./);
   },
 
   "sandbox --world": async () => {
