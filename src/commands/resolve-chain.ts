@@ -30,8 +30,8 @@ export async function resolveChain(
   extra: Pick<DepsOptions, "cacheMinFreshSeconds"> = {},
 ): Promise<ChainResult> {
   const plan = await planFromOptions(ctx, roles, opts);
-  if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.params.SerialNumber !== undefined)) {
-    throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
+  if (opts.mfaToken !== undefined && plan.session === undefined && !plan.hops.some((hop) => hop.params.SerialNumber !== undefined)) {
+    throw new UsageError("--mfa-token: no step of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }
   for (const line of plan.warnings) log.warn(line);
   const deps = { mfaToken: opts.mfaToken, cache: opts.cache, refresh: opts.refresh, ...extra } satisfies DepsOptions;
