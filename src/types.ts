@@ -69,6 +69,8 @@ export interface HopPlan {
   readonly externalId?: string | undefined;
   /** MFA device serial or ARN; the code is asked for (or taken from --mfa-token) when the hop runs. */
   readonly mfaSerial?: string | undefined;
+  /** The profile's mfa_process: a command that prints the code. */
+  readonly mfaProcess?: string | undefined;
   readonly sourceIdentity?: string | undefined;
   readonly tags?: readonly Tag[] | undefined;
   readonly transitiveTagKeys?: readonly string[] | undefined;
@@ -99,8 +101,36 @@ export interface Hop {
   readonly askedDuration?: number | "max" | undefined;
   /** `max` on a hop that is not chained asks for 12 h; a role that allows less is asked again for this (1 h). */
   readonly durationFallback?: number | undefined;
+  /** With SerialNumber: the command that prints the code (--mfa-process, else the profile's mfa_process). */
+  readonly mfaProcess?: string | undefined;
   /** The profile this hop came from, for messages and --dry-run. */
   readonly profile?: string | undefined;
+}
+
+/**
+ * sts:GetSessionToken with MFA on the source's long-term keys (mfa_serial on the profile holding them, as aws-vault
+ * does): one code opens a user session that every hop after it uses, cached like a hop and keyed by the access key
+ * ID and the serial.
+ */
+export interface SessionPlan {
+  /** The profile whose keys and mfa_serial these are. */
+  readonly profile: string;
+  readonly serial: string;
+  /** DurationSeconds sent: --mfa-session-duration, else 12 h. */
+  readonly durationSeconds: number;
+  /** The command that prints the code (--mfa-process, else the profile's mfa_process); else --mfa-token or the terminal. */
+  readonly mfaProcess?: string | undefined;
+}
+
+/** What GetSessionToken gave (or the cache kept): the user's MFA session. */
+export interface SessionResult {
+  readonly kind: "mfa-session";
+  readonly serial: string;
+  readonly durationSeconds: number;
+  readonly credentials: Credentials;
+  /** The region STS was called in. */
+  readonly region: string;
+  readonly cached?: boolean | undefined;
 }
 
 /** Where STS is called: a region given by flag, environment or profile; the instance's region; or the partition's default. */
@@ -115,6 +145,8 @@ export type EffectiveSource = Exclude<SourcePlan["kind"], "auto">;
 export interface ChainPlan {
   readonly source: SourcePlan;
   readonly effectiveSource: EffectiveSource;
+  /** GetSessionToken with MFA between the source and the first hop (the source's profile has mfa_serial). */
+  readonly session?: SessionPlan | undefined;
   readonly hops: readonly Hop[];
   readonly region: RegionPlan;
   /** Lines to print on stderr before running (a capped duration, naming where it came from). */
@@ -166,11 +198,16 @@ export interface HopResult {
   readonly cached?: boolean | undefined;
 }
 
+/** What the cache keeps for one STS step: an AssumeRole hop, or the MFA session. */
+export type StepResult = HopResult | SessionResult;
+
 export interface ChainResult {
   /** The hops that ran or came from the cache, in order; the last is the final hop. A cache hit on the final hop is alone. */
   readonly hops: readonly HopResult[];
   /** The source's credentials when it was asked (always, for a chain without hops); undefined on a cache hit. */
   readonly source?: SourceResult | undefined;
+  /** The MFA session, when the plan has one and it was needed (from STS or the cache). */
+  readonly session?: SessionResult | undefined;
   readonly credentials: Credentials;
   /** The region STS was called in. */
   readonly region: string;

@@ -1,5 +1,5 @@
 import type { Context } from "../context.js";
-import type { HopResult } from "../types.js";
+import type { StepResult } from "../types.js";
 import { atomicWrite, type FsEnv } from "../fs/atomic-write.js";
 import { ensurePrivateDir } from "../fs/secure-dir.js";
 import { errnoOf } from "../fs/unsafe-path-error.js";
@@ -15,9 +15,9 @@ export interface CacheStore {
   readonly dir: string;
   lockPath(key: string): string;
   /** The entry for `key`, or undefined when missing; a corrupt or foreign entry counts as missing. */
-  read(file: string, key: readonly string[]): Promise<HopResult | undefined>;
+  read(file: string, key: readonly string[]): Promise<StepResult | undefined>;
   /** Replace the entry atomically (0600); then remove expired entries. Throws on I/O failure. */
-  write(file: string, key: readonly string[], hop: HopResult): Promise<void>;
+  write(file: string, key: readonly string[], hop: StepResult): Promise<void>;
 }
 
 export type StoreEnv = FsEnv & Pick<Context, "now">;

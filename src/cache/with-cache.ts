@@ -1,8 +1,8 @@
-import { runHopCall, type AnswerHop } from "../chain/assume-hop.js";
+import { runHopCall, type AnswerHop, type HopCall } from "../chain/assume-hop.js";
 import type { Context } from "../context.js";
 import { CliError } from "../errors.js";
 import { waitForLock, type FileLock, type LockEnv } from "../fs/file-lock.js";
-import type { HopResult } from "../types.js";
+import type { StepResult } from "../types.js";
 import { UnsafePathError } from "../fs/unsafe-path-error.js";
 import type { Logger } from "../ui/logger.js";
 import { DEFAULT_MARGIN_SECONDS, isFresh, parseMargin } from "./cache-entry.js";
@@ -83,23 +83,24 @@ export function withCache(options: CacheOptions): AnswerHop {
         ? (debug("cache: neither XDG_CACHE_HOME nor HOME is set; not caching"), Promise.resolve(undefined))
         : openCacheStore(env, options.dir, debug).catch((err: unknown) => (trouble("cannot use the directory", err), undefined)));
 
-  return async (call) => {
+  return async <R extends StepResult>(call: HopCall<R>): Promise<R> => {
     const s = unsafe ? undefined : await store();
     if (s === undefined) return inner(call);
     const key = cacheFileName(call.key);
     const role = call.label;
-    const fresh = async (): Promise<HopResult | undefined> => {
+    const fresh = async (): Promise<R | undefined> => {
       const out = await s.read(key, call.key);
       if (out === undefined || !isFresh(out, env.now(), options.marginMs)) return undefined;
       debug(`cache: ${role} from ${s.dir}/${key}.json (expires ${out.credentials.expiration!.toISOString()})`);
-      return { ...out, cached: true };
+      // The entry was written for exactly this key (checked on read), so by this kind of call.
+      return { ...out, cached: true } as R;
     };
     if (options.mode === "use") {
       const hit = await fresh();
       if (hit) return hit;
     }
     let lock: FileLock | undefined;
-    let found: HopResult | undefined;
+    let found: R | undefined;
     try {
       lock = await waitForLock(env, s.lockPath(key), {
         timeoutMs: options.lockTimeoutMs ?? 30_000,

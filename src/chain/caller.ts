@@ -1,5 +1,5 @@
 import { parseIdentityArn } from "../plan/role-arn.js";
-import type { Credentials, HopResult, SourceResult } from "../types.js";
+import type { Credentials, HopResult, SessionResult, SourceResult } from "../types.js";
 
 /** Who signs the next call: credentials plus what is known of their identity without asking STS. */
 export interface Caller {
@@ -18,6 +18,19 @@ export function callerOfSource(source: SourceResult): Caller {
     partition: source.partition,
     accountId: source.accountId,
     account: source.lazy?.account,
+  };
+}
+
+/**
+ * The MFA session acts as the IAM user whose keys opened it: its account is the source's word (aws_account_id), else
+ * the MFA device ARN's (a virtual device lives in the user's account); a hardware serial says nothing (STS is asked).
+ */
+export function callerOfSession(session: SessionResult, source: SourceResult): Caller {
+  const device = identityOf(session.serial);
+  return {
+    credentials: session.credentials,
+    accountId: source.accountId ?? device.accountId,
+    partition: source.partition ?? device.partition,
   };
 }
 

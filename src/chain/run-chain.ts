@@ -1,8 +1,10 @@
 import type { StsFactory } from "../sts/sts-api.js";
-import type { ChainPlan, ChainResult, Credentials, HopResult, SourcePlan, SourceResult, SourceWants } from "../types.js";
+import type { ChainPlan, ChainResult, Credentials, HopResult, SessionResult, SourcePlan, SourceResult, SourceWants } from "../types.js";
 import type { AnswerHop } from "./assume-hop.js";
-import { callerOfHop, callerOfSource, type Caller } from "./caller.js";
+import { callerOfHop, callerOfSession, callerOfSource, type Caller } from "./caller.js";
 import { runHop } from "./run-hop.js";
+import { runSession } from "./run-session.js";
+import type { MfaCode } from "../ui/mfa-code.js";
 import { sourceWants } from "../plan/source-wants.js";
 
 /** What the instance knows of itself, asked of IMDS only when a plan needs it. */
@@ -23,8 +25,10 @@ export interface ChainDeps {
   /** AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, when set. */
   readonly stsEndpoint?: string | undefined;
   readonly instance: InstanceFacts;
-  /** The MFA code for a serial: --mfa-token, or asked on the terminal. */
-  readonly mfaCode: (serial: string, roleArn: string) => Promise<string>;
+  /** The entry key of the plan's MFA session (plan/hop-keys.ts sessionKey); undefined without one. */
+  readonly sessionKey?: readonly string[] | undefined;
+  /** The MFA code for a serial: --mfa-token, the planned command, or asked on the terminal. */
+  readonly mfaCode: MfaCode;
   readonly now: () => Date;
   readonly user: string;
   readonly host: string;
@@ -57,13 +61,25 @@ export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainR
     return sourceResult;
   });
   const env: HopEnv = { deps, region: once(() => decideRegion(plan, deps)) };
+  // The MFA session sits between the source and the first hop; like a hop, the cache may answer it.
+  let sessionResult: SessionResult | undefined;
+  const session = once(async () => {
+    sessionResult = await runSession(plan.session!, deps.sessionKey!, source, env);
+    deps.onCredentials(sessionResult.credentials);
+    return sessionResult;
+  });
   const answered: HopResult[] = [];
   const hops = new Map<number, Promise<HopResult>>();
   const callers = new Map<number, Promise<Caller>>();
   const callerOf = (index: number): Promise<Caller> => {
     let caller = callers.get(index);
     if (caller === undefined) {
-      caller = index === 0 ? source().then(callerOfSource) : hopAt(index - 1).then(callerOfHop);
+      caller =
+        index > 0
+          ? hopAt(index - 1).then(callerOfHop)
+          : plan.session === undefined
+            ? source().then(callerOfSource)
+            : Promise.all([session(), source()]).then(([s, src]) => callerOfSession(s, src));
       callers.set(index, caller);
     }
     return caller;
@@ -81,14 +97,16 @@ export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainR
     return hop;
   };
   if (plan.hops.length === 0) {
+    const mfa = plan.session === undefined ? undefined : await session();
     const s = await source();
     const region = await env.region();
-    return { hops: [], source: s, credentials: s.credentials, ...region };
+    return { hops: [], source: s, session: mfa, credentials: mfa?.credentials ?? s.credentials, ...region };
   }
   const last = await hopAt(plan.hops.length - 1);
   return {
     hops: answered.filter((h) => h !== undefined),
     source: sourceResult,
+    session: sessionResult,
     credentials: last.credentials,
     region: last.region,
     exportRegion: last.exportRegion,

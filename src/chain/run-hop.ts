@@ -32,7 +32,7 @@ async function assume(hop: Hop, index: number, initial: Caller, env: HopEnv): Pr
   const sessionName = renderSessionName(hop.sessionTemplate, await sessionVars(hop.sessionTemplate, arn, index, region, env.deps));
   const sts = deps.sts({ region, endpoint: deps.stsEndpoint, credentials: caller.credentials, debug: deps.debug });
   const context: StsCallContext = { operation: "AssumeRole", roleArn: arn, callerArn: caller.arn, endpoint };
-  const tokenCode = hop.params.SerialNumber === undefined ? undefined : await deps.mfaCode(hop.params.SerialNumber, arn);
+  const tokenCode = hop.params.SerialNumber === undefined ? undefined : await deps.mfaCode(hop.params.SerialNumber, `role ${arn}`, hop.mfaProcess);
   const send = (durationSeconds: number) => {
     const input: AssumeRoleInput = { ...hop.params, DurationSeconds: durationSeconds, RoleArn: arn, RoleSessionName: sessionName, TokenCode: tokenCode };
     deps.debug(`hop ${index + 1}: AssumeRole ${arn} as ${sessionName} for ${durationSeconds} s${hop.chained ? " (chained)" : ""}`);

@@ -4,7 +4,7 @@ import { maxAttemptsFromEnv } from "../config/max-attempts.js";
 import type { Context } from "../context.js";
 import { NoCredentialsError } from "../errors.js";
 import { ImdsClient } from "../imds/imds-client.js";
-import { hopKeys } from "../plan/hop-keys.js";
+import { hopKeys, sessionKey } from "../plan/hop-keys.js";
 import { sourceIdentity } from "../plan/source-identity.js";
 import type { ChainPlan } from "../types.js";
 import { readRegularFile } from "../fs/read-regular-file.js";
@@ -58,6 +58,7 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
     },
     answerHop: withCache(cache),
     hopKeys: hopKeys(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint, { user: ctx.username(), host: ctx.hostname(), now: ctx.now() }),
+    sessionKey: sessionKey(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint),
     sts,
     stsEndpoint,
     instance: instanceFacts(imds),

@@ -45,8 +45,8 @@ export async function runPlan(
   log: Logger,
   extra: RunExtras = {},
 ): Promise<ChainResult> {
-  if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.params.SerialNumber !== undefined)) {
-    throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
+  if (opts.mfaToken !== undefined && plan.session === undefined && !plan.hops.some((hop) => hop.params.SerialNumber !== undefined)) {
+    throw new UsageError("--mfa-token: no step of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }
   for (const line of plan.warnings) log.warn(line);
   const { decorate, ...more } = extra;

@@ -17,6 +17,8 @@ export function withResolveOptions<Args extends unknown[]>(cmd: Command<Args, {}
     .option("--external-id <id>", "ExternalId for the last hop")
     .option("--mfa-serial <arn>", "MFA device for the first hop")
     .option("--mfa-token <code>", "the 6-digit MFA code (else asked on the terminal)")
+    .addOption(new Option("--mfa-process <command>", "a command that prints the MFA code (as mfa_process)").conflicts("mfaToken"))
+    .option("--mfa-session-duration <dur>", "MFA session (GetSessionToken) length: 15m to 36h (default 12h)")
     .option("--source-identity <id>", "SourceIdentity carried on every hop")
     .option("--tag <key=value>", "session tag on every hop (repeatable)", collect)
     .option("--transitive-tag <key>", "make a session tag transitive (repeatable)", collect)

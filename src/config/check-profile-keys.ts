@@ -11,7 +11,6 @@ import { configError, value } from "./profile-values.js";
 const FOREIGN: Readonly<Record<string, string>> = {
   include_profile: "aws-vault's profile inheritance is not part of the AWS config format",
   parent_profile: "aws-vault's profile inheritance is not part of the AWS config format",
-  mfa_process: "aws-vault's MFA command is not supported; pass --mfa-token or answer the prompt",
   session_tags: "session tags from profiles are not supported; pass --tag KEY=VALUE",
   transitive_session_tags: "session tags from profiles are not supported; pass --transitive-tag KEY",
   source_identity: "a source identity from profiles is not supported; pass --source-identity",
@@ -70,12 +69,18 @@ export function checkEndpointKeys(set: ProfileSet, name: string, profile: Proper
  * mfa_serial, external_id, duration_seconds and role_session_name apply to the AssumeRole call of the
  * profile that names role_arn. On a profile without role_arn no SDK uses them; say so rather than
  * let a user believe MFA or an external ID was applied. (`web`: web-identity profiles use the session
- * name and duration for AssumeRoleWithWebIdentity.)
+ * name and duration for AssumeRoleWithWebIdentity; `mfaSession`: the profile's long-term keys are the
+ * chain's source, and its mfa_serial is for GetSessionToken.) mfa_process needs an mfa_serial beside it.
  */
-export function checkHopKeys(name: string, profile: Properties, web: boolean): void {
+export function checkHopKeys(name: string, profile: Properties, web: boolean, mfaSession = false): void {
+  if (value(profile, "mfa_process") !== undefined && value(profile, "mfa_serial") === undefined) {
+    throw configError(name, "mfa_process has no effect without mfa_serial: it prints the code for that device", "add mfa_serial = DEVICE-ARN to the profile, or remove mfa_process");
+  }
   if (value(profile, "role_arn") !== undefined && !web) return;
   for (const key of HOP_KEYS) {
     if (web && (key === "role_session_name" || key === "duration_seconds")) continue;
+    // On the profile holding the chain's long-term keys, mfa_serial opens the MFA session (GetSessionToken).
+    if (mfaSession && key === "mfa_serial") continue;
     if (value(profile, key) !== undefined) {
       const why = web ? "AssumeRoleWithWebIdentity takes no such parameter" : `the profile has no role_arn, so no AssumeRole call uses it`;
       throw configError(name, `${key} has no effect here: ${why}`, `move ${key} to the profile that has the role_arn it is meant for`);

@@ -56,6 +56,7 @@ export function roleHop(name: string, profile: Properties): HopPlan {
     durationOrigin: duration === undefined ? undefined : `duration_seconds of profile ${name}`,
     externalId: checked(name, profile, "external_id"),
     mfaSerial: checked(name, profile, "mfa_serial"),
+    mfaProcess: value(profile, "mfa_process"),
     profile: name,
   };
 }

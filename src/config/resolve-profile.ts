@@ -15,7 +15,7 @@ import type { HopPlan } from "../types.js";
 import { checkEndpointKeys, checkForeignKeys, checkHopKeys } from "./check-profile-keys.js";
 import { baseSource, holdsCredentials, staticSource, type BaseSource } from "./profile-source.js";
 import type { ProfileSet, Properties } from "./profile-set.js";
-import { configError, roleHop, value } from "./profile-values.js";
+import { checked, configError, roleHop, value } from "./profile-values.js";
 
 export interface ResolvedProfile {
   readonly plan: ProfilePlan;
@@ -74,10 +74,31 @@ export function resolveProfile(set: ProfileSet, selected: string, options: Resol
   }
   const hops: HopPlan[] = roles.reverse().map(([n, p]) => roleHop(n, p));
   const baseName = base.source.profile ?? name;
-  for (const n of visited) checkHopKeys(n, set.profiles.get(n)!, n === baseName && base.kind === "web-identity");
+  const session = mfaSession(base, baseName, set.profiles.get(baseName)!, roles.some(([n]) => n === baseName));
+  for (const n of visited) {
+    checkHopKeys(n, set.profiles.get(n)!, n === baseName && base.kind === "web-identity", n === baseName && session !== undefined);
+  }
   const selectedProfile = set.profiles.get(selected)!;
   checkEndpointKeys(set, selected, selectedProfile, base.source.kind === "imds");
-  return { plan: { name: selected, source: base.source, hops, region: value(selectedProfile, "region") }, visited };
+  return { plan: { name: selected, source: base.source, mfaSession: session, hops, region: value(selectedProfile, "region") }, visited };
+}
+
+/**
+ * mfa_serial on the profile whose long-term keys start the chain (aws-vault's model): GetSessionToken with that
+ * device opens one MFA session for every role after it. Not when the same profile also assumes its own role
+ * (source_profile naming itself): its mfa_serial is then that AssumeRole's, as the SDKs read it.
+ */
+function mfaSession(base: BaseSource, name: string, profile: Properties, ownRole: boolean): ProfilePlan["mfaSession"] {
+  const serial = checked(name, profile, "mfa_serial");
+  if (base.kind !== "static" || ownRole || serial === undefined) return undefined;
+  if (base.source.kind === "static" && base.source.credentials.sessionToken !== undefined) {
+    throw configError(
+      name,
+      "mfa_serial asks for an MFA session (GetSessionToken), which needs long-term keys, but the profile holds a session token",
+      "remove aws_session_token (or mfa_serial) from the profile; put mfa_serial on the role profile to send MFA with AssumeRole instead",
+    );
+  }
+  return { profile: name, serial, mfaProcess: value(profile, "mfa_process") };
 }
 
 /**

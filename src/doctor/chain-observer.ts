@@ -1,6 +1,7 @@
 import type { ChainDeps } from "../chain/run-chain.js";
 import type { AssumeRoleInput, StsApi } from "../sts/sts-api.js";
-import type { ChainPlan, Credentials, HopResult, SourceResult } from "../types.js";
+import type { HopCall } from "../chain/assume-hop.js";
+import type { ChainPlan, Credentials, HopResult, SourceResult, StepResult } from "../types.js";
 
 /** An AssumeRole as it was sent: the form fields and the credentials that signed it (never printed). */
 export interface SentHop {
@@ -52,11 +53,12 @@ export function observeChain(seen: ChainObservation, now: () => Date): (deps: Ch
           throw err;
         }
       },
-      answerHop: async (call) => {
+      answerHop: async <R extends StepResult>(call: HopCall<R>): Promise<R> => {
         const index = deps.hopKeys.indexOf(call.key);
         try {
           const result = await deps.answerHop(call);
-          seen.hops[index] = result;
+          // An MFA session (GetSessionToken) is a step before the hops, not one of them.
+          if (!("kind" in result && result.kind === "mfa-session")) seen.hops[index] = result as HopResult;
           return result;
         } catch (err) {
           fail(index, err);

@@ -2,6 +2,7 @@ import { ConfigError, UsageError } from "../errors.js";
 import { ciSessionName } from "../ci-identity.js";
 import { SOURCE_KINDS, type ChainPlan, type HopPlan, type RegionPlan, type SourceKind, type SourcePlan } from "../types.js";
 import { decideHops } from "./decide-hops.js";
+import { decideSession } from "./decide-session.js";
 import { decideSource } from "./decide-source.js";
 import { parseDuration } from "./parse-duration.js";
 import { effectiveSource, sourceIsRoleSession } from "./pick-source.js";
@@ -14,6 +15,8 @@ import { validateHopFlags } from "./validate-hop-flags.js";
 export interface ProfilePlan {
   readonly name: string;
   readonly source: SourcePlan;
+  /** mfa_serial (and mfa_process) on the profile whose long-term keys are the source: GetSessionToken with MFA. */
+  readonly mfaSession?: { readonly profile: string; readonly serial: string; readonly mfaProcess?: string | undefined } | undefined;
   readonly hops: readonly HopPlan[];
   readonly region?: string | undefined;
 }
@@ -26,6 +29,10 @@ export interface PlanInput {
   readonly duration?: string | undefined;
   readonly externalId?: string | undefined;
   readonly mfaSerial?: string | undefined;
+  /** --mfa-process CMD: prints the code for every MFA device of the chain (else a profile's mfa_process). */
+  readonly mfaProcess?: string | undefined;
+  /** --mfa-session-duration: GetSessionToken's DurationSeconds when the chain opens an MFA session. */
+  readonly mfaSessionDuration?: string | undefined;
   readonly sourceIdentity?: string | undefined;
   /** `--tag KEY=VALUE` and `--transitive-tag KEY`, as given. */
   readonly tags?: readonly string[] | undefined;
@@ -89,7 +96,20 @@ export function buildPlan(input: PlanInput): ChainPlan {
   const effective = effectiveSource(requested, input.env);
   const ci = ciSessionName(input.env);
   const source = decideSource(requested, effective, input.env, { sessionName: input.sessionName, ciSessionName: ci });
-  const decided = decideHops(planned, {
+  if (input.mfaProcess !== undefined && input.mfaProcess.trim() === "") {
+    throw new UsageError("--mfa-process: needs a command that prints the 6-digit code, e.g. --mfa-process 'ykman oath accounts code -s aws'");
+  }
+  const session = decideSession(input.profile, source, input);
+  const withMfa = planned.map((hop) => ({
+    ...hop,
+    // aws-vault's precedence: the MFA session already proves this device; AssumeRole does not ask for it again.
+    mfaSerial: hop.mfaSerial === session?.serial ? undefined : hop.mfaSerial,
+    mfaProcess: input.mfaProcess ?? hop.mfaProcess,
+  }));
+  if (input.mfaProcess !== undefined && session === undefined && !withMfa.some((hop) => hop.mfaSerial !== undefined)) {
+    throw new UsageError("--mfa-process: no step of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
+  }
+  const decided = decideHops(withMfa, {
     source: effective,
     sourceIsRoleSession: sourceIsRoleSession(source, effective, input.env),
     ciSessionName: ci,
@@ -97,6 +117,7 @@ export function buildPlan(input: PlanInput): ChainPlan {
   return {
     source,
     effectiveSource: effective,
+    ...(session === undefined ? {} : { session }),
     hops: decided.hops,
     region: regionPlan(resolveRegion(input), effective, source, planned, input.env),
     warnings: decided.warnings,

@@ -49,6 +49,7 @@ export function decideHops(requested: readonly HopPlan[], ctx: HopContext): { ho
       params: withoutUndefined(params),
       askedDuration: hop.duration,
       durationFallback: hop.duration === "max" && !chained && duration.seconds === MAX_DURATION ? CHAINED_MAX_DURATION : undefined,
+      ...(hop.mfaSerial === undefined || hop.mfaProcess === undefined ? {} : { mfaProcess: hop.mfaProcess }),
       profile: hop.profile,
     };
   });

@@ -12,6 +12,11 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function describePlan(plan: ChainPlan, env: Env): string {
   const lines = [`source: ${describeSource(plan.source, env, plan.effectiveSource)}`];
+  const session = plan.session;
+  if (session !== undefined) {
+    lines.push(`MFA session: GetSessionToken with ${session.serial} for ${formatDuration(session.durationSeconds)} (mfa_serial of profile ${session.profile}; reused from the cache while fresh)`);
+    lines.push(`  code: ${codeFrom(session.mfaProcess)}`);
+  }
   let inherited: string[] = [];
   plan.hops.forEach((hop, i) => {
     lines.push(...describeHop(hop, i, inherited));
@@ -87,7 +92,7 @@ function describeHop(hop: Hop, index: number, inherited: readonly string[]): str
   lines.push(`  duration: ${describeDuration(hop)}`);
   const p = hop.params;
   if (p.ExternalId !== undefined) lines.push(`  external id: ${p.ExternalId}`);
-  if (p.SerialNumber !== undefined) lines.push(`  MFA: ${p.SerialNumber} (code from --mfa-token or asked on the terminal)`);
+  if (p.SerialNumber !== undefined) lines.push(`  MFA: ${p.SerialNumber} (code ${codeFrom(hop.mfaProcess)})`);
   if (p.SourceIdentity !== undefined) lines.push(`  source identity: ${p.SourceIdentity}`);
   if (p.Tags?.length) lines.push(`  tags: ${p.Tags.map((t) => `${t.Key}=${t.Value}`).join(", ")}`);
   if (p.TransitiveTagKeys?.length) lines.push(`  transitive tag keys: ${p.TransitiveTagKeys.join(", ")} (passed on to every later session)`);
@@ -111,6 +116,10 @@ function describeDuration(hop: Hop): string {
   if (asked === "max") return hop.chained ? `${text} (max; capped at ${formatDuration(CHAINED_MAX_DURATION)}, ${why})` : `${formatDuration(MAX_DURATION)} (max)`;
   if (asked !== hop.params.DurationSeconds) return `${text} (asked ${formatDuration(asked)}; capped at ${formatDuration(CHAINED_MAX_DURATION)}, ${why})`;
   return text;
+}
+
+function codeFrom(process: string | undefined): string {
+  return process === undefined ? "from --mfa-token or asked on the terminal" : `printed by: ${process}`;
 }
 
 function envToken(env: Env): string | undefined {

@@ -16,8 +16,21 @@ export interface LocalVars {
  * one machine and boot, which the source identity names), and its parameters exactly as STS will receive them.
  */
 export function hopKeys(plan: ChainPlan, sourceIdentity: string, stsEndpoint: string | undefined, local: LocalVars): string[][] {
-  let key = [JSON.stringify({ sts: stsEndpoint ?? null, source: sourceIdentity, region: regionKey(plan.region) })];
+  const source = JSON.stringify({ sts: stsEndpoint ?? null, source: sourceIdentity, region: regionKey(plan.region) });
+  // After an MFA session, every hop's key starts with the session's: its entries are the session's, not the keys'.
+  let key = [...(sessionKey(plan, sourceIdentity, stsEndpoint) ?? []), source];
   return plan.hops.map((hop, index) => (key = [...key, hopKey(hop, index, plan.region, local)]));
+}
+
+/**
+ * Pure: the key of the plan's MFA session (GetSessionToken), undefined without one: the STS endpoint, the source's
+ * identity (the access key ID) and the device's serial. Never the code; not the region (a session works in every
+ * region, so roles whose profiles name other regions share it); not the duration (a session is reused while it is
+ * fresh, whatever length the next run would ask for).
+ */
+export function sessionKey(plan: ChainPlan, sourceIdentity: string, stsEndpoint: string | undefined): string[] | undefined {
+  if (plan.session === undefined) return undefined;
+  return [JSON.stringify({ sts: stsEndpoint ?? null, source: sourceIdentity, mfaSession: plan.session.serial })];
 }
 
 function hopKey(hop: Hop, index: number, region: RegionPlan, local: LocalVars): string {

@@ -7,10 +7,23 @@ export const CHAINED_MAX_DURATION = 3_600;
 const UNITS: Record<string, number> = { h: 3600, m: 60, s: 1 };
 const HUMAN = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
+/** GetSessionToken for an IAM user: 15 min – 36 h, default 12 h. */
+export const SESSION_MAX_DURATION = 129_600;
+export const SESSION_DEFAULT_DURATION = 43_200;
+
 /** `900`, `15m`, `1h`, `1h30m`, `max` → seconds (or "max"), within STS's 15 min – 12 h. */
 export function parseDuration(input: string): number | "max" {
+  if (input.trim().toLowerCase() === "max") return "max";
+  return parseSpan(input, "--duration", MAX_DURATION, ", or max");
+}
+
+/** --mfa-session-duration: `900`, `15m`, `12h`, `36h` → seconds, within GetSessionToken's 15 min – 36 h for IAM users. */
+export function parseSessionDuration(input: string): number {
+  return parseSpan(input, "--mfa-session-duration", SESSION_MAX_DURATION, "");
+}
+
+function parseSpan(input: string, flag: string, max: number, orMax: string): number {
   const text = input.trim().toLowerCase();
-  if (text === "max") return "max";
   let seconds: number | undefined;
   if (/^\d+$/.test(text)) seconds = Number(text);
   else {
@@ -23,14 +36,14 @@ export function parseDuration(input: string): number | "max" {
     }
   }
   if (seconds === undefined) {
-    throw new UsageError(`--duration '${input}': expected seconds (3600), a span like 15m, 1h or 1h30m, or max`);
+    throw new UsageError(`${flag} '${input}': expected seconds (3600), a span like 15m, 1h or 1h30m${orMax}`);
   }
   const m = HUMAN.exec(text);
   if (m && ((m[1] !== undefined && Number(m[2] ?? 0) > 59) || ((m[1] ?? m[2]) !== undefined && Number(m[3] ?? 0) > 59))) {
-    throw new UsageError(`--duration '${input}': minutes and seconds after a larger unit must be 0-59 (write 2h1m, not 1h61m)`);
+    throw new UsageError(`${flag} '${input}': minutes and seconds after a larger unit must be 0-59 (write 2h1m, not 1h61m)`);
   }
-  if (seconds < MIN_DURATION || seconds > MAX_DURATION) {
-    throw new UsageError(`--duration '${input}': must be between 15m (900 s) and 12h (43200 s), got ${seconds} s`);
+  if (seconds < MIN_DURATION || seconds > max) {
+    throw new UsageError(`${flag} '${input}': must be between 15m (900 s) and ${formatDuration(max)} (${max} s), got ${seconds} s`);
   }
   return seconds;
 }

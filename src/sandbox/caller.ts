@@ -1,11 +1,15 @@
-/** The identity behind a signed STS request: an IAM user (long-term key) or a role session. */
+/**
+ * The identity behind a signed STS request: an IAM user (long-term key), a GetSessionToken session of an
+ * IAM user (which AWS treats as that user), or a role session.
+ */
 import type { User } from "./world.js";
-import type { IssuedSession } from "./issued-credentials.js";
+import type { IssuedSession, UserSession } from "./issued-credentials.js";
 import type { PrincipalContext } from "./policy.js";
 import type { Policy } from "./policy-document.js";
 
 export type Caller =
   | { readonly kind: "user"; readonly user: User }
+  | { readonly kind: "user-session"; readonly user: User; readonly userSession: UserSession }
   | { readonly kind: "session"; readonly session: IssuedSession };
 
 export interface CallerIdentity {
@@ -14,17 +18,18 @@ export interface CallerIdentity {
   readonly userId: string;
 }
 
+/** A user session answers GetCallerIdentity as the user itself (AWS does the same). */
 export function callerIdentity(caller: Caller): CallerIdentity {
-  if (caller.kind === "user") {
+  if (caller.kind !== "session") {
     return { account: caller.user.accountId, arn: caller.user.arn, userId: caller.user.userId };
   }
   const s = caller.session;
   return { account: s.role.accountId, arn: s.arn, userId: s.assumedRoleId };
 }
 
-/** How policies see the caller: a role session is evaluated as its role (and its session ARN). */
+/** How policies see the caller: a user session as its user; a role session as its role (and its session ARN). */
 export function callerPrincipal(caller: Caller): PrincipalContext {
-  if (caller.kind === "user") {
+  if (caller.kind !== "session") {
     return { type: "User", arn: caller.user.arn, accountId: caller.user.accountId };
   }
   const s = caller.session;
@@ -33,10 +38,19 @@ export function callerPrincipal(caller: Caller): PrincipalContext {
 
 /** Identity policy of the caller: the user's policy, or the session's role's permission policy. */
 export function callerPermissionPolicy(caller: Caller): Policy {
-  return caller.kind === "user" ? caller.user.permissionPolicy : caller.session.role.permissionPolicy;
+  return caller.kind === "session" ? caller.session.role.permissionPolicy : caller.user.permissionPolicy;
 }
 
-/** AssumeRole with role-session credentials is role chaining (1-hour cap). */
+/**
+ * AssumeRole with role-session credentials is role chaining (1-hour cap). A user's GetSessionToken session is
+ * not a role session, so it is not chaining here (issue 10's model; some tools report AWS capping it too).
+ */
 export function isRoleChaining(caller: Caller): boolean {
   return caller.kind === "session";
+}
+
+/** When MFA was presented for the caller's temporary credentials; undefined for long-term keys or no MFA. */
+export function callerMfaAt(caller: Caller): Date | undefined {
+  if (caller.kind === "session") return caller.session.mfaAuthenticatedAt;
+  return caller.kind === "user-session" ? caller.userSession.mfaAuthenticatedAt : undefined;
 }

@@ -1,8 +1,9 @@
 /**
- * Every temporary credential the sandbox hands out (instance-role credentials from IMDS and the
- * results of AssumeRole), so STS can recognise them when they come back in a signed request.
+ * Every temporary credential the sandbox hands out (instance-role credentials from IMDS, the results of
+ * AssumeRole, and GetSessionToken's user sessions), so STS can recognise them when they come back in a
+ * signed request.
  */
-import type { Role } from "./world.js";
+import type { Role, User } from "./world.js";
 import { newSecretAccessKey, newSessionAccessKeyId, newSessionToken } from "./ids.js";
 
 export interface IssuedSession {
@@ -27,6 +28,18 @@ export interface IssuedSession {
   readonly origin: "imds" | "sts";
   /** AssumeRole called with role-session credentials (role chaining). */
   readonly chained: boolean;
+}
+
+/** GetSessionToken's answer: temporary credentials that act as the IAM user who asked (not a role session). */
+export interface UserSession {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly issuedAt: Date;
+  readonly expiration: Date;
+  readonly user: User;
+  /** When MFA was presented to GetSessionToken; undefined: no MFA. */
+  readonly mfaAuthenticatedAt?: Date | undefined;
 }
 
 export interface SessionTag {
@@ -54,6 +67,7 @@ export function assumedRoleArn(partition: string, role: Role, sessionName: strin
 
 export class IssuedCredentials {
   readonly #byKey = new Map<string, IssuedSession>();
+  readonly #userSessions = new Map<string, UserSession>();
   readonly #stsSessionCap: () => number;
 
   /** `stsSessionCap`: seconds after which STS-issued sessions expire at the latest (0: no cap; the stsSessionSeconds fault). */
@@ -85,6 +99,27 @@ export class IssuedCredentials {
     return session;
   }
 
+  /** A GetSessionToken session for `user` (the stsSessionSeconds fault caps it like any STS session). */
+  issueUserSession(req: { user: User; issuedAt: Date; durationSeconds: number; mfaAuthenticatedAt?: Date | undefined }): UserSession {
+    const cap = this.#stsSessionCap();
+    const seconds = cap > 0 ? Math.min(cap, req.durationSeconds) : req.durationSeconds;
+    const session: UserSession = {
+      accessKeyId: this.#freshKeyId(),
+      secretAccessKey: newSecretAccessKey(),
+      sessionToken: newSessionToken(),
+      issuedAt: req.issuedAt,
+      expiration: new Date(req.issuedAt.getTime() + seconds * 1000),
+      user: req.user,
+      mfaAuthenticatedAt: req.mfaAuthenticatedAt,
+    };
+    this.#userSessions.set(session.accessKeyId, session);
+    return session;
+  }
+
+  getUserSession(accessKeyId: string): UserSession | undefined {
+    return this.#userSessions.get(accessKeyId);
+  }
+
   get(accessKeyId: string): IssuedSession | undefined {
     return this.#byKey.get(accessKeyId);
   }
@@ -96,11 +131,11 @@ export class IssuedCredentials {
   #freshKeyId(): string {
     for (;;) {
       const id = newSessionAccessKeyId();
-      if (!this.#byKey.has(id)) return id;
+      if (!this.#byKey.has(id) && !this.#userSessions.has(id)) return id;
     }
   }
 }
 
-export function isExpired(session: IssuedSession, now: Date): boolean {
+export function isExpired(session: { readonly expiration: Date }, now: Date): boolean {
   return now.getTime() >= session.expiration.getTime();
 }

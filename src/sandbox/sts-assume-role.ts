@@ -6,7 +6,7 @@
  * Session tags follow AWS's chaining rules: a session remembers its transitive tags, the next session
  * inherits them, and a request that sets an inherited transitive key again fails.
  */
-import { callerIdentity, callerPermissionPolicy, callerPrincipal, isRoleChaining, type Caller } from "./caller.js";
+import { callerIdentity, callerMfaAt, callerPermissionPolicy, callerPrincipal, isRoleChaining, type Caller } from "./caller.js";
 import type { IssuedCredentials, IssuedSession, SessionTag } from "./issued-credentials.js";
 import { evaluatePolicy, type RequestContext } from "./policy.js";
 import { findMfaDevice, findRoleByArn, type Role, type World } from "./world.js";
@@ -107,10 +107,22 @@ export function requiredActions(params: AssumeRoleParams, inheritsTags = false):
  * Returns when MFA was authenticated: now, or inherited from the caller's session, or undefined.
  */
 function checkMfa(ctx: AssumeRoleContext, caller: Caller, params: AssumeRoleParams): Date | undefined {
-  const inherited = caller.kind === "session" ? caller.session.mfaAuthenticatedAt : undefined;
+  const inherited = callerMfaAt(caller);
   if (params.serialNumber === undefined && params.tokenCode === undefined) return inherited;
+  return checkMfaCode(ctx, caller, params);
+}
+
+/**
+ * The serial and code of a request (AssumeRole or GetSessionToken): the serial must be a device of the world (of
+ * the calling user, when the caller is a user or a user's session) and the code the one configured for it.
+ */
+export function checkMfaCode(
+  ctx: { readonly world: World; readonly now: Date },
+  caller: Caller,
+  params: { readonly serialNumber?: string | undefined; readonly tokenCode?: string | undefined },
+): Date {
   const found = params.serialNumber === undefined ? undefined : findMfaDevice(ctx.world, params.serialNumber);
-  const ownDevice = found !== undefined && (caller.kind !== "user" || found.user.arn === caller.user.arn);
+  const ownDevice = found !== undefined && (caller.kind === "session" || found.user.arn === caller.user.arn);
   if (!ownDevice || params.tokenCode === undefined) {
     throw stsErrors.accessDenied("MultiFactorAuthentication failed, unable to validate MFA code.");
   }
@@ -137,7 +149,7 @@ export function conditionKeys(
     "aws:EpochTime": String(Math.floor(now.getTime() / 1000)),
     "sts:RoleSessionName": params.roleSessionName,
   };
-  if (caller.kind === "user") keys["aws:username"] = caller.user.name;
+  if (caller.kind !== "session") keys["aws:username"] = caller.user.name;
   if (params.externalId !== undefined) keys["sts:ExternalId"] = params.externalId;
   if (params.sourceIdentity !== undefined) keys["sts:SourceIdentity"] = params.sourceIdentity;
   const sourceIdentity = caller.kind === "session" ? caller.session.sourceIdentity : undefined;
@@ -148,7 +160,7 @@ export function conditionKeys(
   if (mfaAt !== undefined) {
     keys["aws:MultiFactorAuthPresent"] = "true";
     keys["aws:MultiFactorAuthAge"] = String(Math.max(0, Math.floor((now.getTime() - mfaAt.getTime()) / 1000)));
-  } else if (caller.kind === "session") {
+  } else if (caller.kind !== "user") {
     keys["aws:MultiFactorAuthPresent"] = "false";
   }
   return keys;

@@ -1,6 +1,6 @@
 /**
  * Who signed an STS request, checked in this order: header present and well-formed → key known
- * (IAM user or issued session) → session token matches → session not expired → X-Amz-Date within
+ * (IAM user, issued role session or GetSessionToken session) → session token matches → session not expired → X-Amz-Date within
  * 15 minutes of the sandbox clock → signature recomputes.
  */
 import type { Caller } from "./caller.js";
@@ -40,10 +40,11 @@ export async function authenticate(ctx: AuthContext, req: IncomingSignedRequest,
   const found = lookupKey(ctx, auth.accessKeyId);
   if (found === undefined) return fail(stsErrors.invalidClientTokenId());
   const token = req.headers["x-amz-security-token"];
-  if (found.caller.kind === "session" ? token !== found.secret.sessionToken : token !== undefined) {
+  const temporary = found.caller.kind === "session" ? found.caller.session : found.caller.kind === "user-session" ? found.caller.userSession : undefined;
+  if (temporary !== undefined ? token !== temporary.sessionToken : token !== undefined) {
     return fail(stsErrors.invalidClientTokenId());
   }
-  if (found.caller.kind === "session" && isExpired(found.caller.session, ctx.now)) {
+  if (temporary !== undefined && isExpired(temporary, ctx.now)) {
     return fail(stsErrors.expiredToken());
   }
 
@@ -69,6 +70,8 @@ export async function authenticate(ctx: AuthContext, req: IncomingSignedRequest,
 function lookupKey(ctx: AuthContext, accessKeyId: string): { caller: Caller; secret: SigningSecret } | undefined {
   const session = ctx.issued.get(accessKeyId);
   if (session !== undefined) return { caller: { kind: "session", session }, secret: session };
+  const userSession = ctx.issued.getUserSession(accessKeyId);
+  if (userSession !== undefined) return { caller: { kind: "user-session", user: userSession.user, userSession }, secret: userSession };
   const user = findUserByAccessKey(ctx.world, accessKeyId);
   if (user !== undefined) return { caller: { kind: "user", user }, secret: user };
   return undefined;

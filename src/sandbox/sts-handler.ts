@@ -12,7 +12,8 @@ import { authenticate } from "./sts-auth.js";
 import { assumeRole } from "./sts-assume-role.js";
 import { StsError, stsErrors } from "./sts-errors.js";
 import { assumeRoleWithWebIdentity } from "./sts-web-identity.js";
-import { assumeRoleWithWebIdentityXml, assumeRoleXml, errorXml, getCallerIdentityXml } from "./sts-xml.js";
+import { getSessionToken } from "./sts-session-token.js";
+import { assumeRoleWithWebIdentityXml, assumeRoleXml, errorXml, getCallerIdentityXml, getSessionTokenXml } from "./sts-xml.js";
 import { newRequestId } from "./ids.js";
 import { IAM_VERSION, runIamAction } from "./iam-actions.js";
 import { audiences, decodeJwt } from "./oidc-token.js";
@@ -54,7 +55,7 @@ export interface StsResponse {
 }
 
 export const STS_VERSION = "2011-06-15";
-const SUPPORTED_ACTIONS = ["AssumeRole", "AssumeRoleWithWebIdentity", "GetCallerIdentity"];
+const SUPPORTED_ACTIONS = ["AssumeRole", "AssumeRoleWithWebIdentity", "GetCallerIdentity", "GetSessionToken"];
 
 export async function handleStsRequest(ctx: StsHandlerContext, req: IncomingSignedRequest): Promise<StsResponse> {
   const requestId = newRequestId();
@@ -123,6 +124,10 @@ async function runAction(
   const identity = callerIdentity(auth.caller);
   record.callerArn = identity.arn;
   if (record.action === "GetCallerIdentity") return answerFault(fault, getCallerIdentityXml(identity, requestId));
+  if (record.action === "GetSessionToken") {
+    const userSession = getSessionToken({ world: ctx.world, issued: ctx.issued, now }, auth.caller, form);
+    return answerFault(fault, getSessionTokenXml(faultySession(fault, userSession, now), requestId));
+  }
   const session = assumeRole({ world: ctx.world, issued: ctx.issued, now }, auth.caller, form);
   return answerFault(fault, assumeRoleXml(faultySession(fault, session, now), requestId));
 }

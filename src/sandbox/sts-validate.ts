@@ -50,7 +50,7 @@ function checkString(rule: Rule, value: string | undefined, out: Violation[]): v
   }
 }
 
-function checkDuration(raw: string | undefined, out: Violation[]): number | undefined {
+function checkDuration(raw: string | undefined, out: Violation[], max = 43200): number | undefined {
   if (raw === undefined) return undefined;
   const member = "durationSeconds";
   if (!/^-?\d+$/.test(raw)) {
@@ -59,7 +59,7 @@ function checkDuration(raw: string | undefined, out: Violation[]): number | unde
   }
   const n = Number(raw);
   if (n < 900) out.push({ member, value: raw, constraint: "Member must have value greater than or equal to 900" });
-  if (n > 43200) out.push({ member, value: raw, constraint: "Member must have value less than or equal to 43200" });
+  if (n > max) out.push({ member, value: raw, constraint: `Member must have value less than or equal to ${max}` });
   return n;
 }
 
@@ -150,4 +150,19 @@ export function parseWebIdentityParams(params: Readonly<Record<string, string>>)
     policy: params["Policy"],
     policyArns,
   };
+}
+
+export interface SessionTokenParams {
+  readonly durationSeconds?: number | undefined;
+  readonly serialNumber?: string | undefined;
+  readonly tokenCode?: string | undefined;
+}
+
+/** GetSessionToken's form parameters: DurationSeconds 900–129600 (IAM users), SerialNumber and TokenCode as for AssumeRole. */
+export function parseSessionTokenParams(params: Readonly<Record<string, string>>): SessionTokenParams {
+  const violations: Violation[] = [];
+  const durationSeconds = checkDuration(params["DurationSeconds"], violations, 129600);
+  for (const name of ["SerialNumber", "TokenCode"]) checkString(RULES[name]!, params[name], violations);
+  if (violations.length > 0) throw validationError(violations);
+  return { durationSeconds, serialNumber: params["SerialNumber"], tokenCode: params["TokenCode"] };
 }

@@ -85,6 +85,21 @@ export function assumeRoleWithWebIdentityXml(r: AssumeRoleXmlInput, w: WebIdenti
   return envelope("AssumeRoleWithWebIdentity", result, requestId);
 }
 
+/** GetSessionToken's answer: Credentials only (no AssumedRoleUser: the session acts as the user). */
+export function getSessionTokenXml(
+  c: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string; readonly expiration: Date },
+  requestId: string,
+): string {
+  const result =
+    `    <Credentials>\n` +
+    `      ${el("AccessKeyId", c.accessKeyId)}\n` +
+    `      ${el("SecretAccessKey", c.secretAccessKey)}\n` +
+    `      ${el("SessionToken", c.sessionToken)}\n` +
+    `      ${el("Expiration", isoSeconds(c.expiration))}\n` +
+    `    </Credentials>\n`;
+  return envelope("GetSessionToken", result, requestId);
+}
+
 export function getCallerIdentityXml(id: { arn: string; userId: string; account: string }, requestId: string): string {
   const result = `    ${el("Arn", id.arn)}\n    ${el("UserId", id.userId)}\n    ${el("Account", id.account)}\n`;
   return envelope("GetCallerIdentity", result, requestId);

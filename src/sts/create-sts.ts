@@ -60,6 +60,13 @@ export function createSts(config: StsConfig, now: () => Date = () => new Date())
       config.debug?.(`sts: AssumeRoleWithWebIdentity ${input.roleArn} (attempts ${out.$metadata.attempts ?? 1})`);
       return toOutput(out, call, meta, now());
     },
+    async getSessionToken(input) {
+      const { sdk } = await load();
+      const call = { what: "GetSessionToken", endpoint };
+      const { out, meta } = await send<SdkAssumeOutput>(new sdk.GetSessionTokenCommand({ ...input }), call);
+      config.debug?.(`sts: GetSessionToken (attempts ${out.$metadata.attempts ?? 1})`);
+      return { credentials: checkCredentials(out.Credentials, null, call, meta, now()) };
+    },
     async getCallerIdentity() {
       const { sdk } = await load();
       const call = { what: "GetCallerIdentity", endpoint };

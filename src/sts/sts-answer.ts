@@ -68,15 +68,18 @@ interface SdkCredentials {
   Expiration?: Date | undefined;
 }
 
-/** Credentials that are complete and not yet expired, or the BadAnswerError that says why not. */
+/**
+ * Credentials that are complete and not yet expired, or the BadAnswerError that says why not. `assumedRoleArn`:
+ * the answer's AssumedRoleUser, `null` for GetSessionToken (whose answer has none).
+ */
 export function checkCredentials(
   c: SdkCredentials | undefined,
-  assumedRoleArn: string | undefined,
+  assumedRoleArn: string | undefined | null,
   call: StsCall,
   meta: AnswerMeta,
   now: Date,
 ): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date } {
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !assumedRoleArn) {
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || assumedRoleArn === undefined || assumedRoleArn === "") {
     if (isHtml(meta.contentType)) {
       throw new BadAnswerError(`STS answered ${call.what} with an HTML page (${httpText(meta.status, meta.contentType)}), not an STS answer`, {
         hint: PROXY_HINT(call.endpoint),

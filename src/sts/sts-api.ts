@@ -28,6 +28,13 @@ export interface AssumeRoleWithWebIdentityInput {
   readonly durationSeconds?: number | undefined;
 }
 
+/** sts:GetSessionToken's request as the SDK takes it (the plan decides every field). */
+export interface GetSessionTokenInput {
+  readonly DurationSeconds: number;
+  readonly SerialNumber?: string | undefined;
+  readonly TokenCode?: string | undefined;
+}
+
 export interface AssumeRoleOutput {
   readonly credentials: Credentials;
   readonly assumedRoleArn: string;
@@ -44,6 +51,8 @@ export interface StsApi {
   assumeRole(input: AssumeRoleInput): Promise<AssumeRoleOutput>;
   assumeRoleWithWebIdentity(input: AssumeRoleWithWebIdentityInput): Promise<AssumeRoleOutput>;
   getCallerIdentity(): Promise<CallerIdentity>;
+  /** With long-term keys only; the session acts as the IAM user (no AssumedRoleUser in the answer). */
+  getSessionToken(input: GetSessionTokenInput): Promise<{ readonly credentials: Credentials }>;
 }
 
 export type StsFactory = (config: StsConfig) => StsApi;

@@ -1,37 +1,42 @@
 import type { Context } from "../context.js";
 import { MfaRequiredError, UsageError } from "../errors.js";
 import { PromptClosedError } from "./ask-terminal.js";
+import { runMfaProcess } from "./mfa-process.js";
 
 const CODE = /^\d{6}$/;
 /** Answers at the terminal that may miss the 6-digit shape before the run gives up (exit 2). */
 export const MFA_ATTEMPTS = 3;
 
+/** The MFA code for `serial`: `forWhat` names who needs it in messages (`role ARN`, `the MFA session of profile X`). */
+export type MfaCode = (serial: string, forWhat: string, process?: string) => Promise<string>;
+
 /**
- * The MFA code for a hop: --mfa-token when given (its shape is checked here, when the chain's
- * dependencies are wired, so before any source is resolved or STS is called), else asked on the
- * controlling terminal; with no terminal, or CI=true, fail at once with exit 5.
- * Each serial is asked at most once per run: a second hop with the same device reuses the answer.
+ * The MFA code for a hop or the MFA session: --mfa-token when given (its shape is checked here, when the chain's
+ * dependencies are wired, so before any source is resolved or STS is called), else the planned command's output
+ * (--mfa-process or the profile's mfa_process), else asked on the controlling terminal; with no terminal, or
+ * CI=true, fail at once with exit 5. Each serial is asked at most once per run: a second step with the same device
+ * reuses the answer.
  */
-export function mfaCodeProvider(ctx: Context, mfaToken: string | undefined): (serial: string, roleArn: string) => Promise<string> {
+export function mfaCodeProvider(ctx: Context, mfaToken: string | undefined): MfaCode {
   if (mfaToken !== undefined && !CODE.test(mfaToken)) {
     throw new UsageError("--mfa-token: must be the 6 digits your MFA device shows", {
       hint: "pass the current code, e.g. --mfa-token 123456, or leave --mfa-token out to be asked on the terminal",
     });
   }
   const answers = new Map<string, Promise<string>>();
-  return (serial, roleArn) => {
+  return (serial, forWhat, process) => {
     if (mfaToken !== undefined) return Promise.resolve(mfaToken);
     let code = answers.get(serial);
     if (code === undefined) {
-      code = askCode(ctx, serial, roleArn);
+      code = process !== undefined ? runMfaProcess(ctx, process, serial) : askCode(ctx, serial, forWhat);
       answers.set(serial, code);
     }
     return code;
   };
 }
 
-async function askCode(ctx: Context, serial: string, roleArn: string): Promise<string> {
-  const howTo = `pass the code with --mfa-token CODE (role ${roleArn} needs MFA device ${serial})`;
+async function askCode(ctx: Context, serial: string, forWhat: string): Promise<string> {
+  const howTo = `pass the code with --mfa-token CODE or a command that prints it with --mfa-process CMD (${forWhat} needs MFA device ${serial})`;
   if (isTrue(ctx.env.CI)) throw new MfaRequiredError(`MFA code needed for ${serial} and CI=true forbids prompting`, { hint: howTo });
   const prompt = `MFA code for ${serial}: `;
   let question = prompt;

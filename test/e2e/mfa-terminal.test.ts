@@ -142,7 +142,7 @@ describe.skipIf(missing !== undefined)("MFA prompt on a real terminal (tmux)", (
     expect(readFileSync(out, "utf8")).toBe("");
     expect(readFileSync(err, "utf8")).toBe(
       `assume-role: MFA code for ${SERIAL}: no code entered (end of input)\n` +
-        `  hint: pass the code with --mfa-token CODE (role ${MFA_ROLE} needs MFA device ${SERIAL})\n`,
+        `  hint: pass the code with --mfa-token CODE or a command that prints it with --mfa-process CMD (role ${MFA_ROLE} needs MFA device ${SERIAL})\n`,
     );
     expect(assumeRequests()).toEqual([]);
   });

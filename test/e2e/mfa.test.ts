@@ -73,7 +73,7 @@ describe("no terminal to ask on", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
       `assume-role: MFA code needed for ${SERIAL} but there is no terminal to ask on\n` +
-        `  hint: pass the code with --mfa-token CODE (role ${MFA_ROLE} needs MFA device ${SERIAL})\n`,
+        `  hint: pass the code with --mfa-token CODE or a command that prints it with --mfa-process CMD (role ${MFA_ROLE} needs MFA device ${SERIAL})\n`,
     );
     expect(assumeRequests()).toEqual([]);
   });

@@ -91,6 +91,16 @@ async function outcome(sb: Sandbox, cmd: Resolving, args: readonly string[], env
   return { ...r, hops: sb.requests.filter((q) => q.action === "AssumeRole") };
 }
 
+/** alice's keys with mfa_serial (an MFA session for every role after them), and profile `mfa` for MfaRole sourced from them. */
+function aliceMfaProfiles(sb: Sandbox): Record<string, string> {
+  return profileFiles(
+    `[profile alice]\nmfa_serial = ${ALICE_MFA}\n[profile mfa]\nrole_arn = ${MFA_ROLE}\nsource_profile = alice\n`,
+    keysSection("alice", sb.userKeys("alice")),
+  );
+}
+
+const sessionRequests = (sb: Sandbox) => sb.requests.filter((q) => q.action === "GetSessionToken");
+
 /** Exit 0 and nothing on stderr: the run did what was asked without a word. */
 function succeeded(r: RunResult): void {
   expect(r.stderr, `stderr of a successful run`).toBe("");
@@ -172,6 +182,23 @@ const SHARED: Record<string, (cmd: Resolving) => Promise<void>> = {
         [HOP1, "123456", 200],
         [MFA_ROLE, undefined, 200],
       ]);
+    }),
+
+  "--mfa-process": (cmd) =>
+    withSandbox(async (sb) => {
+      // No --mfa-token and no mfa_process in the profile: the code can only come from the command.
+      const r = await outcome(sb, cmd, ["--profile", "mfa", "--mfa-process", "echo 123456"], { ...envOf(sb), ...aliceMfaProfiles(sb) });
+      succeeded(r);
+      expect(sessionRequests(sb).map((q) => [q.params.SerialNumber, q.params.TokenCode, q.status])).toEqual([[ALICE_MFA, "123456", 200]]);
+      expect(r.hops.map((h) => [h.params.RoleArn, h.callerArn, h.status])).toEqual([[MFA_ROLE, ALICE, 200]]);
+    }),
+
+  "--mfa-session-duration": (cmd) =>
+    withSandbox(async (sb) => {
+      const r = await outcome(sb, cmd, ["--profile", "mfa", "--mfa-token", "123456", "--mfa-session-duration", "1h"], { ...envOf(sb), ...aliceMfaProfiles(sb) });
+      succeeded(r);
+      expect(sessionRequests(sb).map((q) => [q.params.DurationSeconds, q.status])).toEqual([["3600", 200]]);
+      expect(r.hops.map((h) => [h.params.RoleArn, h.status])).toEqual([[MFA_ROLE, 200]]);
     }),
 
   "--source-identity": (cmd) =>

@@ -138,7 +138,7 @@ describe("serve", () => {
   it("--format json is refused: the endpoint is described by variables", async () => {
     const r = await runCli(["serve", "--source", "imds", HOP1, "-f", "json"], sandbox().env());
     expect([r.code, r.stdout]).toEqual([2, ""]);
-    expect(r.stderr).toBe("assume-role: option '-f, --format <format>' argument 'json' is invalid. Allowed choices are sh, bash, zsh, fish, powershell, pwsh, cmd, dotenv.\n");
+    expect(r.stderr).toBe("assume-role: option '-f, --format <format>' argument 'json' is invalid. Allowed choices are sh, bash, zsh, fish, nu, powershell, pwsh, cmd, dotenv.\n");
     expect(sandbox().counts.sts).toEqual({});
   });
 

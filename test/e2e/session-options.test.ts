@@ -77,8 +77,8 @@ describe("bad session values and conflicting flags: exit 2, one line naming the 
     ["--credentials-file without -w", ["--credentials-file", join(dir, "creds"), HOP1], /--credentials-file applies only with -w\/--write-profile, which is not given/],
     ["whoami -f github", ["whoami", "-f", "github", HOP1], /option '-f, --format <format>' argument 'github' is invalid\. Allowed choices are text, json\./],
     ["exec -f json", ["exec", "-f", "json", HOP1, "--", "true"], /exec: --format 'json' does not apply: exec prints no credentials, it puts them in CMD's environment/],
-    ["unset -f json", ["unset", "-f", "json"], /option '-f, --format <format>' argument 'json' is invalid\. Allowed choices are sh, bash, zsh, fish, powershell, pwsh, cmd\./],
-    ["serve -f process", ["serve", "-f", "process", HOP1], /option '-f, --format <format>' argument 'process' is invalid\. Allowed choices are sh, bash, zsh, fish, powershell, pwsh, cmd, dotenv\./],
+    ["unset -f json", ["unset", "-f", "json"], /option '-f, --format <format>' argument 'json' is invalid\. Allowed choices are sh, bash, zsh, fish, nu, powershell, pwsh, cmd\./],
+    ["serve -f process", ["serve", "-f", "process", HOP1], /option '-f, --format <format>' argument 'process' is invalid\. Allowed choices are sh, bash, zsh, fish, nu, powershell, pwsh, cmd, dotenv\./],
   ];
   it.skipIf(isRoot)("--policy unreadable (skipped as root, who reads any file)", async () => {
     const sb = await startSandbox();

@@ -1,7 +1,7 @@
 import {
   AssumeRoleCommand,
   GetCallerIdentityCommand,
-  GetSessionTokenCommand,
+  GetFederationTokenCommand,
   type AssumeRoleCommandInput,
   type STSClient,
 } from "@aws-sdk/client-sts";
@@ -347,9 +347,9 @@ describe("authentication", () => {
 
   it("unsupported actions → InvalidAction", async () => {
     const sb = await start();
-    const e = await failure(stsClient(sb, sb.userKeys("alice")).send(new GetSessionTokenCommand({})));
+    const e = await failure(stsClient(sb, sb.userKeys("alice")).send(new GetFederationTokenCommand({ Name: "bob" })));
     expect(e).toMatchObject({ name: "InvalidAction", status: 400 });
-    expect(sb.counts.sts).toEqual({ GetSessionToken: 1 });
+    expect(sb.counts.sts).toEqual({ GetFederationToken: 1 });
   });
 
   it("an unsigned request → MissingAuthenticationToken, with STS's XML error shape", async () => {

@@ -28,7 +28,7 @@ export const LONG_TERM: SourceResult = {
 export const LONG_TERM_ENV = { AWS_ACCESS_KEY_ID: "AKIAUSER", AWS_SECRET_ACCESS_KEY: "user-secret" };
 
 export interface StsCall {
-  readonly op: "AssumeRole" | "GetCallerIdentity";
+  readonly op: "AssumeRole" | "GetCallerIdentity" | "GetSessionToken";
   /** The access key ID that signed the call. */
   readonly signer: string;
   readonly region: string;
@@ -53,6 +53,11 @@ export function fakeSts(calls: StsCall[], fail?: (input: AssumeRoleInput) => unk
     },
     async assumeRoleWithWebIdentity(): Promise<never> {
       throw new Error("not used");
+    },
+    async getSessionToken() {
+      calls.push({ op: "GetSessionToken", signer: config.credentials!.accessKeyId, region: config.region, endpoint: config.endpoint });
+      n++;
+      return { credentials: { accessKeyId: `ASIASESSION${n}`, secretAccessKey: `secret${n}`, sessionToken: `token${n}`, expiration: new Date("2030-01-01T00:00:00Z") } };
     },
     async getCallerIdentity() {
       calls.push({ op: "GetCallerIdentity", signer: config.credentials!.accessKeyId, region: config.region, endpoint: config.endpoint });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { buildPlan, type PlanInput, type ProfilePlan } from "../../src/plan/build-plan.js";
-import { hopKeys, type LocalVars } from "../../src/plan/hop-keys.js";
+import { hopKeys, sessionKey, type LocalVars } from "../../src/plan/hop-keys.js";
 import { sourceIdentity } from "../../src/plan/source-identity.js";
 import type { SourcePlan } from "../../src/types.js";
 
@@ -193,5 +193,38 @@ describe("sourceIdentity", () => {
       identity(profile({ kind: "static", profile: "p", credentials: { accessKeyId: "AKIAP", secretAccessKey: "profile-secret", sessionToken: "profile-token" } })),
     ].join("\n");
     for (const secret of ["env-secret", "env-token", "profile-secret", "profile-token"]) expect(text).not.toContain(secret);
+  });
+});
+
+describe("the MFA session's key (sessionKey)", () => {
+  const SERIAL = "arn:aws:iam::111111111111:mfa/alice";
+  const keysProfile = (region?: string): ProfilePlan => ({
+    name: "role",
+    source: { kind: "static", profile: "alice", credentials: { accessKeyId: "AKIAALICE", secretAccessKey: "alice-secret" } },
+    mfaSession: { profile: "alice", serial: SERIAL },
+    hops: [],
+    region,
+  });
+  const plan = (roles: string[], profile = keysProfile(), extra: Partial<PlanInput> = {}) => buildPlan({ roles, profile, env: {}, ...extra });
+  const keysFor = (p: ReturnType<typeof plan>) => {
+    const id = sourceIdentity(p, {}, MACHINE);
+    return { session: sessionKey(p, id, undefined), hops: hopKeys(p, id, undefined, LOCAL) };
+  };
+
+  it("is the access key ID and the serial: the same for another role, another region and another session length", () => {
+    const a = keysFor(plan([A]));
+    expect(a.session).toEqual([JSON.stringify({ sts: null, source: "key:AKIAALICE", mfaSession: SERIAL })]);
+    expect(keysFor(plan([B])).session).toEqual(a.session);
+    expect(keysFor(plan([A], keysProfile("eu-west-1"))).session).toEqual(a.session);
+    expect(keysFor(plan([A], keysProfile(), { mfaSessionDuration: "1h" })).session).toEqual(a.session);
+    expect(JSON.stringify(a.session)).not.toContain("alice-secret");
+  });
+
+  it("every hop's key extends it; the same role without the session has other keys", () => {
+    const { session, hops } = keysFor(plan([A, B]));
+    for (const key of hops) expect(key.slice(0, 1)).toEqual(session);
+    const plain = keysFor(plan([A], { ...keysProfile(), mfaSession: undefined }));
+    expect(plain.session).toBeUndefined();
+    expect(plain.hops[0]).not.toEqual(hops[0]);
   });
 });

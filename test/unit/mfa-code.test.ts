@@ -51,8 +51,8 @@ describe("--mfa-token", () => {
   it("a valid token is the code of every serial, and the terminal is never asked", async () => {
     const { ctx, questions } = terminal([], { CI: "true" });
     const code = mfaCodeProvider(ctx, "012345");
-    expect(await code(SERIAL, ROLE)).toBe("012345");
-    expect(await code(OTHER_SERIAL, ROLE)).toBe("012345");
+    expect(await code(SERIAL, `role ${ROLE}`)).toBe("012345");
+    expect(await code(OTHER_SERIAL, `role ${ROLE}`)).toBe("012345");
     expect(questions).toEqual([]);
   });
 });
@@ -60,18 +60,18 @@ describe("--mfa-token", () => {
 describe("asking on the terminal", () => {
   it("asks `MFA code for <serial>: ` and returns the answer", async () => {
     const { ctx, questions } = terminal(["123456"]);
-    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, ROLE)).toBe("123456");
+    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`)).toBe("123456");
     expect(questions).toEqual([`MFA code for ${SERIAL}: `]);
   });
 
   it("drops spaces an authenticator app shows inside the code", async () => {
     const { ctx } = terminal([" 123 456\t"]);
-    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, ROLE)).toBe("123456");
+    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`)).toBe("123456");
   });
 
   it("asks again after an answer that is not 6 digits, saying how many tries are left", async () => {
     const { ctx, questions } = terminal(["12345", "abcdef", "654321"]);
-    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, ROLE)).toBe("654321");
+    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`)).toBe("654321");
     expect(questions).toEqual([
       `MFA code for ${SERIAL}: `,
       `That is not 6 digits; 2 tries left.\nMFA code for ${SERIAL}: `,
@@ -81,7 +81,7 @@ describe("asking on the terminal", () => {
 
   it(`gives up after ${MFA_ATTEMPTS} wrong shapes with exit 2`, async () => {
     const { ctx, questions } = terminal(["1", "12", "123"]);
-    const err = await failure(mfaCodeProvider(ctx, undefined)(SERIAL, ROLE));
+    const err = await failure(mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`));
     expect(err).toBeInstanceOf(UsageError);
     expect(err.message).toBe(`MFA code for ${SERIAL}: 3 answers in a row were not 6 digits`);
     expect(err.hint).toContain("--mfa-token");
@@ -91,26 +91,26 @@ describe("asking on the terminal", () => {
   it("asks once per serial in a run: a second hop with the same device reuses the code", async () => {
     const { ctx, questions } = terminal(["111111", "222222"]);
     const code = mfaCodeProvider(ctx, undefined);
-    const [a, b] = await Promise.all([code(SERIAL, ROLE), code(SERIAL, "arn:aws:iam::222222222222:role/Other")]);
-    expect([a, b, await code(SERIAL, ROLE)]).toEqual(["111111", "111111", "111111"]);
-    expect(await code(OTHER_SERIAL, ROLE)).toBe("222222");
+    const [a, b] = await Promise.all([code(SERIAL, `role ${ROLE}`), code(SERIAL, "arn:aws:iam::222222222222:role/Other")]);
+    expect([a, b, await code(SERIAL, `role ${ROLE}`)]).toEqual(["111111", "111111", "111111"]);
+    expect(await code(OTHER_SERIAL, `role ${ROLE}`)).toBe("222222");
     expect(questions).toEqual([`MFA code for ${SERIAL}: `, `MFA code for ${OTHER_SERIAL}: `]);
   });
 
   it("separate runs (providers) ask separately", async () => {
     const { ctx, questions } = terminal(["111111", "222222"]);
-    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, ROLE)).toBe("111111");
-    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, ROLE)).toBe("222222");
+    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`)).toBe("111111");
+    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`)).toBe("222222");
     expect(questions).toHaveLength(2);
   });
 });
 
 describe("when nobody can answer", () => {
-  const hint = `pass the code with --mfa-token CODE (role ${ROLE} needs MFA device ${SERIAL})`;
+  const hint = `pass the code with --mfa-token CODE or a command that prints it with --mfa-process CMD (role ${ROLE} needs MFA device ${SERIAL})`;
 
   it("no terminal: exit 5 at once with the hint", async () => {
     const { ctx, questions } = terminal([undefined]);
-    const err = await failure(mfaCodeProvider(ctx, undefined)(SERIAL, ROLE));
+    const err = await failure(mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`));
     expect(err).toBeInstanceOf(MfaRequiredError);
     expect(err).toMatchObject({ exitCode: 5, message: `MFA code needed for ${SERIAL} but there is no terminal to ask on`, hint });
     expect(questions).toHaveLength(1);
@@ -118,25 +118,25 @@ describe("when nobody can answer", () => {
 
   it.each(["true", "TRUE", "1", "yes"])("CI=%s: exit 5 without even trying the terminal", async (ci) => {
     const { ctx, questions } = terminal(["123456"], { CI: ci });
-    const err = await failure(mfaCodeProvider(ctx, undefined)(SERIAL, ROLE));
+    const err = await failure(mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`));
     expect(err).toMatchObject({ exitCode: 5, message: `MFA code needed for ${SERIAL} and CI=true forbids prompting`, hint });
     expect(questions).toEqual([]);
   });
 
   it.each(["false", "0", ""])("CI=%j still asks", async (ci) => {
     const { ctx } = terminal(["123456"], { CI: ci });
-    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, ROLE)).toBe("123456");
+    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`)).toBe("123456");
   });
 
   it("the terminal input ends (Ctrl-D): exit 5 with the hint", async () => {
     const { ctx } = terminal([new PromptClosedError("end of input")]);
-    const err = await failure(mfaCodeProvider(ctx, undefined)(SERIAL, ROLE));
+    const err = await failure(mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`));
     expect(err).toMatchObject({ exitCode: 5, message: `MFA code for ${SERIAL}: no code entered (end of input)`, hint });
   });
 
   it("any other terminal failure is not disguised as a user error", async () => {
     const boom = new Error("EBADF");
     const { ctx } = terminal([boom]);
-    await expect(mfaCodeProvider(ctx, undefined)(SERIAL, ROLE)).rejects.toBe(boom);
+    await expect(mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`)).rejects.toBe(boom);
   });
 });

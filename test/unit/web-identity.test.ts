@@ -23,6 +23,7 @@ function fakeSts(fail?: { name: string; message: string; status: number }) {
   const factory = (config: StsConfig): StsApi => ({
     assumeRole: () => Promise.reject(new Error("unexpected AssumeRole")),
     getCallerIdentity: () => Promise.reject(new Error("unexpected GetCallerIdentity")),
+    getSessionToken: () => Promise.reject(new Error("unexpected GetSessionToken")),
     assumeRoleWithWebIdentity: async (input) => {
       calls.push({ config, input });
       if (fail) throw Object.assign(new Error(fail.message), { name: fail.name, $metadata: { httpStatusCode: fail.status } });
