@@ -1,7 +1,8 @@
-import { Command, Option } from "@commander-js/extra-typings";
+import { Argument, Command, Option } from "@commander-js/extra-typings";
 import { captureTail } from "./commands/exec-tail.js";
 import { recordExitStatus } from "./commands/exit-status.js";
 import { withResolveOptions } from "./commands/resolve-options.js";
+import { COMPLETE_COMMAND, COMPLETION_SHELLS } from "./completion/completion-shells.js";
 import type { Context } from "./context.js";
 import { UsageError } from "./errors.js";
 import { FORMAT_NAMES, SHELL_FORMAT_NAMES } from "./outputs/formatters/format-names.js";
@@ -117,6 +118,19 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
       const { sandboxCommand } = await import("./commands/sandbox-command.js");
       await sandboxCommand(ctx, opts);
     });
+
+  program
+    .command("completion")
+    .description("print the completion script for your shell (commands, options, formats, profile and role names)")
+    .addArgument(new Argument("<shell>", "bash, zsh, fish or powershell").choices(COMPLETION_SHELLS))
+    .action(async (shell) => (await import("./commands/completion-command.js")).completionCommand(ctx, shell));
+  // What the completion scripts call at every Tab (hidden: not for people).
+  program.addCommand(
+    new Command(COMPLETE_COMMAND)
+      .argument("[words...]")
+      .action(async (words) => (await import("./commands/completion-command.js")).completeCommand(ctx, program, words)),
+    { hidden: true },
+  );
 
   program.enablePositionalOptions();
   // With positional options, `assume-role --source env whoami` would silently drop --source: refuse it instead.
