@@ -1,6 +1,7 @@
 import { Argument, Command, Option } from "@commander-js/extra-typings";
 import { captureTail } from "./commands/exec-tail.js";
 import { recordExitStatus } from "./commands/exit-status.js";
+import { refuseNearCommand } from "./commands/near-command.js";
 import { withResolveOptions } from "./commands/resolve-options.js";
 import { COMPLETE_COMMAND, COMPLETION_SHELLS } from "./completion/completion-shells.js";
 import type { Context } from "./context.js";
@@ -42,7 +43,10 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     )
     .option("--credentials-file <path>", "credentials file for --write-profile (else AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials)")
     .option("--force", "let --write-profile replace a profile that holds long-term keys")
-    .action(async (roles, opts) => (await import("./commands/assume-command.js")).assumeCommand(ctx, roles, opts));
+    .action(async (roles, opts) => {
+      refuseNearCommand(program, roles[0]);
+      return (await import("./commands/assume-command.js")).assumeCommand(ctx, roles, opts);
+    });
 
   program.addCommand(
     withResolveOptions(
