@@ -183,7 +183,7 @@ describe("completion powershell", () => {
     expect(text).toContain("$_ -split \"`t\", 2");
     // Balanced braces and parentheses, outside quoted strings.
     const code = text.replace(/'[^']*'|"(?:`.|[^"`])*"/g, "''").replace(/#.*$/gm, "");
-    for (const [open, close] of [["{", "}"], ["(", ")"], ["[", "]"]]) {
+    for (const [open, close] of [["{", "}"], ["(", ")"], ["[", "]"]] as const) {
       expect(code.split(open).length, `${open}${close} balance`).toBe(code.split(close).length);
     }
   });
