@@ -150,7 +150,8 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     cmd.configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
-      outputError: (s, write) => write(escapeCommanderError(s.replace(/^error: /, "assume-role: "))),
+      // Coloured like the error boundary's messages (src/cli.ts), after the escaping.
+      outputError: (s, write) => write(ctx.colours.err.red(escapeCommanderError(s.replace(/^error: /, "assume-role: ")).trimEnd()) + "\n"),
     });
   }
   return program;
