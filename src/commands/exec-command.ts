@@ -36,11 +36,11 @@ export async function execCommand(
   if (file === undefined || file === "") throw new UsageError("exec: no command after `--`", { hint: USAGE_HINT });
   const roles = words.slice(0, words.length - tail.length);
   if (opts.dryRun) {
-    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
+    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env, ctx.colours.out));
     ctx.stdout.write(`then: ${opts.refresh ? "serve the credentials to" : "run"} ${JSON.stringify(tail)}\n`);
     return 0;
   }
-  const log = createLogger(ctx.stderr, verbosityOf(opts));
+  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
   // On exec, --refresh selects the renewing endpoint; the first run reads the cache as usual (for the
   // endpoint, only entries that outlive its clients' refresh windows).
   const fresh = opts.refresh ? { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS } : {};
