@@ -1,8 +1,13 @@
 import type { Command } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.js";
 
-/** Edits (insert, delete, substitute, swap two neighbours) at most this many make a ROLE a command's near miss. */
+/**
+ * Edits (insert, delete, substitute, swap two neighbours) at most this many make a ROLE a command's near
+ * miss; one only for a ROLE shorter than SHORT, where two edits reach common role names (`rds` is two
+ * from `imds`, `sre` two from `serve`) more often than typos.
+ */
 const NEAR = 2;
+const SHORT = 5;
 
 /**
  * Refuse a first ROLE that is a near miss of a command name (`doctr`, `whomai`, `exce`): commander took it
@@ -16,7 +21,7 @@ export function refuseNearCommand(program: Command<any, any, any>, role: string 
   const typed = role.toLowerCase();
   const near = names
     .map((name) => ({ name, distance: editDistance(typed, name.toLowerCase()) }))
-    .filter((n) => n.distance <= NEAR)
+    .filter((n) => n.distance <= (typed.length < SHORT ? 1 : NEAR))
     .sort((a, b) => a.distance - b.distance)[0];
   if (near !== undefined) {
     throw new UsageError(`ROLE '${role}': did you mean ${near.name}? (a role of that name: give its ARN)`, {

@@ -125,14 +125,22 @@ describe("refuseNearCommand", () => {
     expect(refusal(program(), role)).toBe(`ROLE '${role}': did you mean ${cmd}? (a role of that name: give its ARN)`);
   });
 
-  it.each(["Deploy", "ExampleAssumedRole", "execute", "team/exec", "arn:aws:iam::123456789012:role/exec"])("%s is a role", (role) => {
+  it.each(["exc", "sevre", "Whomai"])("%s (short, or two edits) is refused too", (role) => {
+    expect(refusal(program(), role)).toMatch(/did you mean \w+\?/);
+  });
+
+  // Shorter than 5 characters: one edit only, so common short role names two edits away still work.
+  it.each(["Deploy", "ExampleAssumedRole", "execute", "team/exec", "arn:aws:iam::123456789012:role/exec", "sre", "sec", "ex", "hop", "self"])("%s is a role", (role) => {
     expect(refusal(program(), role)).toBeUndefined();
   });
 
-  it("commands added later count: doctr is refused once doctor exists", () => {
+  it("commands added later count: doctr is refused once doctor exists; rds stays a role beside imds", () => {
     const p = program();
     expect(refusal(p, "doctr")).toBeUndefined();
     p.addCommand(new Command("doctor"));
+    p.addCommand(new Command("imds"));
     expect(refusal(p, "doctr")).toMatch(/did you mean doctor\?/);
+    expect(refusal(p, "imd")).toMatch(/did you mean imds\?/);
+    expect(refusal(p, "rds")).toBeUndefined();
   });
 });
