@@ -30,17 +30,21 @@ export async function runCli(ctx: Context, argv: readonly string[], onVerbose: (
 /**
  * One line for the message, then the hint's lines: whatever user input they quote, each stays one line
  * and cannot drive the terminal (escapeControls); only the line breaks between a hint's lines are kept.
+ * Colour (red message, yellow hint, dim trail) is added after escaping, and only when stderr takes it.
  */
 function reportError(ctx: Context, err: unknown, verbose: boolean): void {
+  const c = ctx.colours.err;
   const message = err instanceof Error ? err.message : String(err);
-  const lines = [`assume-role: ${escapeControls(message)}`];
-  if (err instanceof CliError && err.hint) lines.push(...err.hint.split("\n").map((l, i) => (i === 0 ? `  hint: ${escapeControls(l)}` : `  ${escapeControls(l)}`)));
-  if (!(err instanceof CliError)) lines.push("  this is a bug in assume-role; run again with -v and report the output");
+  const lines = [`${c.bold.red("assume-role:")} ${c.red(escapeControls(message))}`];
+  if (err instanceof CliError && err.hint) {
+    lines.push(...err.hint.split("\n").map((l, i) => (i === 0 ? `  ${c.bold.yellow("hint:")} ${c.yellow(escapeControls(l))}` : `  ${c.yellow(escapeControls(l))}`)));
+  }
+  if (!(err instanceof CliError)) lines.push(`  ${c.yellow("this is a bug in assume-role; run again with -v and report the output")}`);
   if (verbose) {
     for (let cause = (err as { cause?: unknown }).cause; cause; cause = (cause as { cause?: unknown }).cause) {
-      lines.push(`  caused by: ${escapeControls(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause))}`);
+      lines.push(`  ${c.dim(`caused by: ${escapeControls(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause))}`)}`);
     }
-    if (!(err instanceof CliError) && err instanceof Error && err.stack) lines.push(...err.stack.split("\n").map(escapeControls));
+    if (!(err instanceof CliError) && err instanceof Error && err.stack) lines.push(...err.stack.split("\n").map((l) => c.dim(escapeControls(l))));
   }
   ctx.stderr.write(lines.join("\n") + "\n");
 }

@@ -1,7 +1,9 @@
-import { Command, Option } from "@commander-js/extra-typings";
+import { Argument, Command, Option } from "@commander-js/extra-typings";
 import { captureTail } from "./commands/exec-tail.js";
 import { recordExitStatus } from "./commands/exit-status.js";
+import { refuseNearCommand } from "./commands/near-command.js";
 import { withResolveOptions } from "./commands/resolve-options.js";
+import { COMPLETE_COMMAND, COMPLETION_SHELLS } from "./completion/completion-shells.js";
 import type { Context } from "./context.js";
 import { UsageError } from "./errors.js";
 import { FORMAT_NAMES, SHELL_FORMAT_NAMES } from "./outputs/formatters/format-names.js";
@@ -43,7 +45,10 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     .option("--force", "let --write-profile replace a profile that holds long-term keys")
     .option("--output-credentials", "-f github: also write the credentials as step outputs (aws-access-key-id, ...; masked) to $GITHUB_OUTPUT")
     .option("--mask-account-id", "-f github: mask the account ID (step output aws-account-id) in the job's logs")
-    .action(async (roles, opts) => (await import("./commands/assume-command.js")).assumeCommand(ctx, roles, opts));
+    .action(async (roles, opts) => {
+      refuseNearCommand(program, roles[0]);
+      return (await import("./commands/assume-command.js")).assumeCommand(ctx, roles, opts);
+    });
 
   program.addCommand(
     withResolveOptions(
@@ -175,6 +180,19 @@ Exit 3 when IMDS does not answer at all.`,
       await sandboxCommand(ctx, opts);
     });
 
+  program
+    .command("completion")
+    .description("print the completion script for your shell (commands, options, formats, profile and role names)")
+    .addArgument(new Argument("<shell>", "bash, zsh, fish or powershell").choices(COMPLETION_SHELLS))
+    .action(async (shell) => (await import("./commands/completion-command.js")).completionCommand(ctx, shell));
+  // What the completion scripts call at every Tab (hidden: not for people).
+  program.addCommand(
+    new Command(COMPLETE_COMMAND)
+      .argument("[words...]")
+      .action(async (words) => (await import("./commands/completion-command.js")).completeCommand(ctx, program, words)),
+    { hidden: true },
+  );
+
   program.enablePositionalOptions();
   // With positional options, `assume-role --source env whoami` would silently drop --source: refuse it instead.
   program.hook("preSubcommand", (root, sub) => {
@@ -189,7 +207,8 @@ Exit 3 when IMDS does not answer at all.`,
     cmd.configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
-      outputError: (s, write) => write(escapeCommanderError(s.replace(/^error: /, "assume-role: "))),
+      // Coloured like the error boundary's messages (src/cli.ts), after the escaping.
+      outputError: (s, write) => write(ctx.colours.err.red(escapeCommanderError(s.replace(/^error: /, "assume-role: ")).trimEnd()) + "\n"),
     });
   }
   return program;

@@ -21,7 +21,7 @@ export interface AssumeOptions extends ResolveOptions {
 
 /** The default command: resolve the chain, print the final credentials once, at the end (or write a profile). */
 export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeOptions): Promise<void> {
-  const log = createLogger(ctx.stderr, verbosityOf(opts));
+  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
   for (const [flag, given] of [["--credentials-file", opts.credentialsFile !== undefined], ["--force", opts.force === true]] as const) {
     if (given && opts.writeProfile === undefined) throw new UsageError(`${flag} applies only with -w/--write-profile, which is not given`);
   }
@@ -30,7 +30,7 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
   }
   const github = { outputCredentials: opts.outputCredentials === true, maskAccountId: opts.maskAccountId === true };
   if (opts.dryRun) {
-    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
+    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env, ctx.colours.out));
     ctx.stdout.write(`then: ${opts.writeProfile === undefined ? `print the credentials as ${opts.format}` : `write them to profile [${opts.writeProfile}] of ${opts.credentialsFile ?? "the shared credentials file"}`}\n`);
     return;
   }

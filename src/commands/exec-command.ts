@@ -37,11 +37,11 @@ export async function execCommand(
   const [file, ...args] = tail !== undefined && tail.length > 0 ? tail : [userShell(ctx.env)];
   if (file === undefined || file === "") throw new UsageError("exec: the command after `--` is empty", { hint: USAGE_HINT });
   if (opts.dryRun) {
-    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
+    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env, ctx.colours.out));
     ctx.stdout.write(`then: ${opts.refresh ? "serve the credentials to" : "run"} ${JSON.stringify([file, ...args])}\n`);
     return 0;
   }
-  const log = createLogger(ctx.stderr, verbosityOf(opts));
+  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
   // On exec, --refresh selects the renewing endpoint; the first run reads the cache as usual (for the
   // endpoint, only entries that outlive its clients' refresh windows).
   const fresh = opts.refresh ? { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS } : {};

@@ -2,7 +2,6 @@ import type { Context } from "../context.js";
 import { buildEndpointExportSet } from "../outputs/child-env.js";
 import { MAX_RENEW_WINDOW_SECONDS } from "../serve/credential-refresher.js";
 import type { ChainResult } from "../types.js";
-import { escapeControls } from "../ui/escape-controls.js";
 import { createLogger, type Logger } from "../ui/logger.js";
 import { resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
@@ -18,7 +17,7 @@ export async function startEndpoint(ctx: Context, roles: string[], opts: Resolve
     rerun: () => rerunChain(ctx, roles, opts, log),
     now: ctx.now,
     protectSecret: ctx.protectSecret,
-    warn: (line) => ctx.stderr.write(`assume-role: ${escapeControls(line)}\n`),
+    warn: createLogger(ctx.stderr, "normal", ctx.colours.err).warn,
     debug: log.debug,
     command,
   });

@@ -30,11 +30,11 @@ export async function serveCommand(ctx: Context, roles: string[], opts: ResolveO
   const formatter = getFormatter(opts.format);
   if (!formatter) throw new Error(`no formatter for ${opts.format}`);
   if (opts.dryRun) {
-    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
+    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env, ctx.colours.out));
     ctx.stdout.write(`then: serve the credentials on a local endpoint, renewed before they expire, and print its variables as ${opts.format}\n`);
     return;
   }
-  const log = createLogger(ctx.stderr, verbosityOf(opts));
+  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
   const first = await resolveChain(ctx, roles, opts, log, { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS });
   const endpoint = await startEndpoint(ctx, roles, opts, log, first, "serve");
   try {

@@ -10,11 +10,11 @@ import type { ResolveOptions } from "./resolve-options.js";
 /** Resolve the chain, then ask STS who the result is (GetCallerIdentity signed with the final credentials). */
 export async function whoamiCommand(ctx: Context, roles: string[], opts: ResolveOptions & { readonly format: "text" | "json" }): Promise<void> {
   if (opts.dryRun) {
-    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
+    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env, ctx.colours.out));
     ctx.stdout.write("then: ask STS who the result is (GetCallerIdentity)\n");
     return;
   }
-  const log = createLogger(ctx.stderr, verbosityOf(opts));
+  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
   const result = await resolveChain(ctx, roles, opts, log);
   const endpoint = stsEndpointFromEnv(ctx.env);
   const sts = stsFactory(ctx)({ region: result.region, endpoint, credentials: result.credentials, debug: log.debug });

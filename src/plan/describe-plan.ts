@@ -1,3 +1,4 @@
+import type { ChalkInstance } from "chalk";
 import type { ChainPlan, EffectiveSource, Hop, RegionPlan, SourcePlan } from "../types.js";
 import { CHAINED_MAX_DURATION, formatDuration, MAX_DURATION } from "./parse-duration.js";
 import { IMDS_DEFAULT_TEMPLATE, OTHER_DEFAULT_TEMPLATE } from "./session-name.js";
@@ -9,8 +10,9 @@ type Env = Readonly<Record<string, string | undefined>>;
  * Pure: the human-readable plan that --dry-run prints (no network). One line for the source, then
  * each hop with its session-name template, the duration it will ask for after the chained-session
  * cap, external ID, MFA device and the profile it came from. Key IDs are masked; secrets never shown.
+ * `colour` (ctx.colours.out, plain unless stdout is a terminal) makes the line labels bold.
  */
-export function describePlan(plan: ChainPlan, env: Env): string {
+export function describePlan(plan: ChainPlan, env: Env, colour?: ChalkInstance): string {
   const lines = [`source: ${describeSource(plan.source, env, plan.effectiveSource)}`];
   const session = plan.session;
   if (session !== undefined) {
@@ -24,7 +26,8 @@ export function describePlan(plan: ChainPlan, env: Env): string {
   });
   if (plan.hops.length === 0) lines.push("hops: none (the source credentials are the result)");
   lines.push(`region: ${describeRegion(plan.region)}`);
-  return `${lines.join("\n")}\n`;
+  const label = (line: string) => line.replace(/^( *)([^:]+:)/, (_, indent: string, name: string) => indent + colour!.bold(name));
+  return `${(colour === undefined ? lines : lines.map(label)).join("\n")}\n`;
 }
 
 function describeRegion(region: RegionPlan): string {

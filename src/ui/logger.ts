@@ -1,3 +1,4 @@
+import type { ChalkInstance } from "chalk";
 import type { Writer } from "../context.js";
 import { escapeControls } from "./escape-controls.js";
 
@@ -10,14 +11,18 @@ export interface Logger {
   warn(line: string): void;
 }
 
-/** Each line is one line on stderr: control characters in it (from user input, files, servers) are escaped. */
-export function createLogger(stderr: Writer, verbosity: Verbosity): Logger {
+/**
+ * Each line is one line on stderr: control characters in it (from user input, files, servers) are escaped.
+ * `colour` (ctx.colours.err) paints warnings yellow and diagnostics dim, after the escaping.
+ */
+export function createLogger(stderr: Writer, verbosity: Verbosity, colour?: ChalkInstance): Logger {
+  const paint = (style: "yellow" | "dim", text: string) => (colour === undefined ? text : colour[style](text));
   return {
     debug: (line) => {
-      if (verbosity === "verbose") stderr.write(`assume-role: ${escapeControls(line)}\n`);
+      if (verbosity === "verbose") stderr.write(`${paint("dim", `assume-role: ${escapeControls(line)}`)}\n`);
     },
     warn: (line) => {
-      if (verbosity !== "quiet") stderr.write(`assume-role: ${escapeControls(line)}\n`);
+      if (verbosity !== "quiet") stderr.write(`${paint("yellow", `assume-role: ${escapeControls(line)}`)}\n`);
     },
   };
 }

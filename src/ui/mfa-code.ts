@@ -38,7 +38,8 @@ export function mfaCodeProvider(ctx: Context, mfaToken: string | undefined): Mfa
 async function askCode(ctx: Context, serial: string, forWhat: string): Promise<string> {
   const howTo = `pass the code with --mfa-token CODE or a command that prints it with --mfa-process CMD (${forWhat} needs MFA device ${serial})`;
   if (isTrue(ctx.env.CI)) throw new MfaRequiredError(`MFA code needed for ${serial} and CI=true forbids prompting`, { hint: howTo });
-  const prompt = `MFA code for ${serial}: `;
+  const c = ctx.colours.err;
+  const prompt = `${c.bold(`MFA code for ${serial}:`)} `;
   let question = prompt;
   for (let attempt = 1; ; attempt++) {
     let answer: string | undefined;
@@ -58,7 +59,7 @@ async function askCode(ctx: Context, serial: string, forWhat: string): Promise<s
         hint: "type the 6 digits your MFA device shows now, or pass them with --mfa-token CODE",
       });
     }
-    question = `That is not 6 digits; ${left} ${left === 1 ? "try" : "tries"} left.\n${prompt}`;
+    question = `${c.yellow(`That is not 6 digits; ${left} ${left === 1 ? "try" : "tries"} left.`)}\n${prompt}`;
   }
 }
 

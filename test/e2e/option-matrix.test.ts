@@ -829,7 +829,7 @@ const refreshEntry = (cmd: Exclude<Resolving, "exec">) => () =>
     expect(sb.requests.filter((q) => q.action === "AssumeRole").map((q) => q.params.RoleArn)).toEqual([HOP1, HOP1]);
   });
 
-const COMMANDS = [...RESOLVING, "unset", "sandbox", "imds"] as const;
+const COMMANDS = [...RESOLVING, "unset", "sandbox", "imds", "completion"] as const;
 
 /** Every entry, keyed "COMMAND --long-flag" (COMMAND "assume-role" for the default command). */
 const MATRIX: Record<string, () => Promise<void>> = { ...OWN, ...SANDBOX_FAULTS, ...IMDS_ENTRIES };

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Context } from "../../src/context.js";
 import { CliError, MfaRequiredError, UsageError } from "../../src/errors.js";
 import { PromptClosedError } from "../../src/ui/ask-terminal.js";
+import { createColours, NO_COLOURS, type Colours } from "../../src/ui/colours.js";
 import { MFA_ATTEMPTS, mfaCodeProvider } from "../../src/ui/mfa-code.js";
 
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
@@ -9,10 +10,11 @@ const OTHER_SERIAL = "arn:aws:iam::123456789012:mfa/bob";
 const ROLE = "arn:aws:iam::222222222222:role/MfaRole";
 
 /** A Context whose terminal answers from a script (undefined: no terminal; an Error: thrown) and records the questions. */
-function terminal(answers: Array<string | undefined | Error>, env: Record<string, string> = {}) {
+function terminal(answers: Array<string | undefined | Error>, env: Record<string, string> = {}, colours: Colours = NO_COLOURS) {
   const questions: string[] = [];
   const ctx = {
     env,
+    colours,
     askTerminal: async (question: string) => {
       questions.push(question);
       if (answers.length === 0) throw new Error(`unexpected question: ${question}`);
@@ -62,6 +64,15 @@ describe("asking on the terminal", () => {
     const { ctx, questions } = terminal(["123456"]);
     expect(await mfaCodeProvider(ctx, undefined)(SERIAL, `role ${ROLE}`)).toBe("123456");
     expect(questions).toEqual([`MFA code for ${SERIAL}: `]);
+  });
+
+  it("the prompt is bold and the retry line yellow when stderr takes colour (ctx.colours.err); the text is the same", async () => {
+    const { ctx, questions } = terminal(["12345", "654321"], {}, createColours(0, 1));
+    expect(await mfaCodeProvider(ctx, undefined)(SERIAL, ROLE)).toBe("654321");
+    expect(questions).toEqual([
+      `\x1b[1mMFA code for ${SERIAL}:\x1b[22m `,
+      `\x1b[33mThat is not 6 digits; 2 tries left.\x1b[39m\n\x1b[1mMFA code for ${SERIAL}:\x1b[22m `,
+    ]);
   });
 
   it("drops spaces an authenticator app shows inside the code", async () => {
