@@ -28,7 +28,7 @@ export async function consoleCommand(ctx: Context, roles: string[], opts: Consol
   if (opts.dryRun) {
     // Decided first: a partition without defaults is refused with nothing on stdout.
     const step = dryRunStep(plan, opts, signinUrl);
-    ctx.stdout.write(`${describePlan(plan, ctx.env)}then: ${step}\n`);
+    ctx.stdout.write(`${describePlan(plan, ctx.env, ctx.colours.out)}then: ${step}\n`);
     return;
   }
   checkPlanHasSession(plan, ctx.env);
@@ -39,7 +39,7 @@ export async function consoleCommand(ctx: Context, roles: string[], opts: Consol
     if (opts.destination === undefined) consoleHome(planned, undefined);
     else parseDestination(opts.destination, planned, undefined);
   }
-  const log = createLogger(ctx.stderr, verbosityOf(opts));
+  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
   // The opener is only used at the end, but a missing one is known now, before any request or MFA prompt.
   if (!opts.url) await checkOpener(ctx, openerFor(ctx.platform, ctx.env, "URL"));
   const result = await runPlan(ctx, plan, opts, log);

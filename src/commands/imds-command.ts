@@ -22,7 +22,7 @@ export interface ImdsCommandOptions {
 /** What the metadata service serves, and who STS says its credentials are: a report, with seed 004's warnings. */
 export async function imdsCommand(ctx: Context, opts: ImdsCommandOptions): Promise<void> {
   const staleAfter = staleAfterSeconds(opts.staleAfter);
-  const log = createLogger(ctx.stderr, verbosityOf(opts));
+  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
   const config = imdsConfigFromEnv(ctx.env);
   if (config.disabled) {
     throw new NoCredentialsError("IMDS is turned off by AWS_EC2_METADATA_DISABLED=true", { hint: "unset AWS_EC2_METADATA_DISABLED to ask the metadata service" });

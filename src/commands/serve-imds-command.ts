@@ -51,12 +51,12 @@ export async function serveImdsCommand(ctx: Context, roles: string[], opts: Serv
   const formatter = getFormatter(opts.format);
   if (!formatter) throw new Error(`no formatter for ${opts.format}`);
   const listen = listenAddress(opts.host, opts.port);
-  const log = createLogger(ctx.stderr, verbosityOf(opts));
+  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
   if (!listen.loopback) {
     log.warn(`warning: serve --imds --host ${listen.host} is not loopback: anyone who can reach that address gets the credentials it serves`);
   }
   if (opts.dryRun) {
-    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
+    ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env, ctx.colours.out));
     const where = `${listen.host}:${listen.port === 0 ? "a random port" : listen.port}`;
     ctx.stdout.write(`then: serve the final role's credentials as an EC2 metadata service (IMDSv2) on ${where}, renewed before they expire, and print its variables as ${opts.format}\n`);
     return;
