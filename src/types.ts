@@ -148,6 +148,8 @@ export interface SourceResult {
   readonly partition?: string | undefined;
   readonly instanceId?: string | undefined;
   readonly region?: string | undefined;
+  /** IMDS: the role the instance profile lists (for whoami --chain). */
+  readonly roleName?: string | undefined;
   /** What the eager fields above leave out, on demand (IMDS: instance ID, region, account). */
   readonly lazy?: SourceLazyFacts | undefined;
 }
@@ -178,4 +180,23 @@ export interface ChainResult {
   readonly exportRegion?: string | undefined;
   /** Role ARN of the final hop (the marker value); undefined when there is no hop. */
   readonly roleArn?: string | undefined;
+  /** The chain as the plan names it: the source, then each hop's role (the ASSUME_ROLE_CHAIN marker); runChain always sets it. */
+  readonly path?: ChainPath | undefined;
+  /**
+   * Only when the chain was asked to explain itself (ChainDeps.peekHop): the hops before `hops` that were not needed
+   * because a later hop came from the cache, each as the cache holds it (`result` undefined when it holds none).
+   */
+  readonly earlier?: readonly EarlierHop[] | undefined;
+}
+
+/** Where a chain starts (`imds`, `env`, `profile:dev`, ...) and each hop's role ARN (or the bare name as planned). */
+export interface ChainPath {
+  readonly source: string;
+  readonly roles: readonly string[];
+}
+
+export interface EarlierHop {
+  /** The role as planned (an ARN or a bare name). */
+  readonly label: string;
+  readonly result?: HopResult | undefined;
 }

@@ -29,7 +29,17 @@ export async function resolveChain(
   log: Logger,
   extra: Pick<DepsOptions, "cacheMinFreshSeconds"> = {},
 ): Promise<ChainResult> {
-  const plan = await planFromOptions(ctx, roles, opts);
+  return runPlan(ctx, await planFromOptions(ctx, roles, opts), opts, log, extra);
+}
+
+/** Run a plan made by planFromOptions (for a command that also needs the plan itself, as whoami --chain does). */
+export async function runPlan(
+  ctx: Context,
+  plan: ChainPlan,
+  opts: ChainOptions,
+  log: Logger,
+  extra: Pick<DepsOptions, "cacheMinFreshSeconds" | "peekEarlier"> = {},
+): Promise<ChainResult> {
   if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.params.SerialNumber !== undefined)) {
     throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }
