@@ -47,7 +47,7 @@ export async function execCommand(
   const first = await resolveChain(ctx, roles, { ...opts, refresh: undefined }, log, fresh);
   const region = first.exportRegion;
   if (!opts.refresh) {
-    const exports = buildExportSet({ credentials: first.credentials, region, roleArn: first.roleArn });
+    const exports = buildExportSet({ credentials: first.credentials, region, roleArn: first.roleArn, chain: first.path });
     return runChild(ctx, file, args, buildChildEnv(ctx.env, exports));
   }
   const endpoint = await startEndpoint(ctx, roles, opts, log, first, "exec --refresh");
