@@ -28,7 +28,7 @@ export interface WhoamiOptions extends ResolveOptions {
  */
 export async function whoamiCommand(ctx: Context, roles: string[], opts: WhoamiOptions): Promise<void> {
   if (opts.json && opts.format === "text") {
-    throw new UsageError("whoami: --json and -f text ask for two formats: give one (--json is -f json)");
+    throw new UsageError("whoami: --json cannot be used with -f text: give one format (--json is -f json)");
   }
   const json = opts.json === true || opts.format === "json";
   const log = createLogger(ctx.stderr, verbosityOf(opts));
