@@ -3,6 +3,7 @@ import type * as fsPromises from "node:fs/promises";
 import type { ImdsRequest } from "./imds/imds-http.js";
 import type { Colours } from "./ui/colours.js";
 import type { StsFactory } from "./sts/sts-api.js";
+import type { IamFactory } from "./iam/iam-api.js";
 
 export interface Writer {
   write(text: string): void;
@@ -30,6 +31,8 @@ export interface Context {
    */
   readonly hostSlowdown: () => number;
   readonly sts: StsFactory;
+  /** IAM reads (doctor): GetRole, SimulatePrincipalPolicy. */
+  readonly iam: IamFactory;
   readonly fs: typeof fsPromises;
   readonly spawn: typeof spawn;
   /** Ask on the controlling terminal (/dev/tty), never stdout; undefined when there is no terminal. */

@@ -5,6 +5,7 @@ import { runCli } from "./cli.js";
 import type { Context } from "./context.js";
 import { createImdsRequest } from "./imds/imds-http.js";
 import { createSts } from "./sts/create-sts.js";
+import { createIam } from "./iam/create-iam.js";
 import { supportsColor, supportsColorStderr } from "chalk";
 import { askTerminal } from "./ui/ask-terminal.js";
 import { colourLevel, createColours } from "./ui/colours.js";
@@ -47,6 +48,7 @@ const ctx: Context = {
       useFipsEndpoint: process.env.AWS_USE_FIPS_ENDPOINT === "true",
       useDualstackEndpoint: process.env.AWS_USE_DUALSTACK_ENDPOINT === "true",
     }),
+  iam: (config) => createIam(config),
   fs,
   spawn,
   askTerminal,

@@ -41,6 +41,8 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     )
     .option("--credentials-file <path>", "credentials file for --write-profile (else AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials)")
     .option("--force", "let --write-profile replace a profile that holds long-term keys")
+    .option("--output-credentials", "-f github: also write the credentials as step outputs (aws-access-key-id, ...; masked) to $GITHUB_OUTPUT")
+    .option("--mask-account-id", "-f github: mask the account ID (step output aws-account-id) in the job's logs")
     .action(async (roles, opts) => (await import("./commands/assume-command.js")).assumeCommand(ctx, roles, opts));
 
   program.addCommand(
@@ -55,11 +57,47 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
       .action(async (roles, opts) => (await import("./commands/whoami-command.js")).whoamiCommand(ctx, roles, opts)),
   );
 
+  program.addCommand(
+    new Command("imds")
+      .description("report what the instance metadata service serves: instance, instance profile, role, credential age, who STS says they are")
+      .addOption(new Option("-f, --format <format>", "text for people; json for scripts").choices(WHOAMI_FORMATS).default("text"))
+      .addOption(new Option("--json", "the same as --format json").conflicts("format"))
+      .option("--stale-after <time>", "warn when the served credentials were last updated longer ago than this: 30m, 2h (default 1h)")
+      .option("-v, --verbose", "each IMDS request on stderr (never secrets)")
+      .addHelpText(
+        "after",
+        `
+Warns when STS says the served credentials are not the listed role's (a role swap IMDS has not caught up
+with), when the instance profile's name is not its role's, when the credentials were last updated more than
+--stale-after ago (1h by default), and when the IMDSv2 token request gets no answer (container hop limit).
+Exit 3 when IMDS does not answer at all.`,
+      )
+      .allowExcessArguments()
+      .action(async (opts, cmd) => {
+        // Commander's own message would not say which word was too many; a ROLE here is a common mistake.
+        if (cmd.args.length > 0) throw new UsageError(`imds: unexpected argument '${cmd.args[0]}': imds takes no ROLE, it describes the instance's own`);
+        return (await import("./commands/imds-command.js")).imdsCommand(ctx, opts);
+      }),
+  );
+
+  program.addCommand(
+    withResolveOptions(
+      new Command("doctor")
+        .description("walk the chain hop by hop and say which check fails first (source, clock, duration, access) and what to change")
+        .argument("[roles...]", "role ARNs or names, as for the default command"),
+    )
+      .option("--json", "the checks as JSON, for scripts")
+      .action(async (roles, opts) => {
+        const { doctorCommand } = await import("./commands/doctor-command.js");
+        recordExitStatus(program, await doctorCommand(ctx, roles, opts));
+      }),
+  );
+
   const exec = withResolveOptions(
     new Command("exec")
-      .description("run CMD with the credentials in its environment (--refresh: from a local endpoint that renews them)")
-      .usage("[options] [ROLE...] -- CMD [ARGS...]")
-      .argument("[roles...]", "role ARNs or names, as for the default command, then -- and the command"),
+      .description("run CMD, or without one your $SHELL, with the credentials in its environment (--refresh: from a local endpoint that renews them)")
+      .usage("[options] [ROLE...] [-- CMD [ARGS...]]")
+      .argument("[roles...]", "role ARNs or names, as for the default command, then -- and the command (none: $SHELL)"),
     "endpoint",
   );
   // exec prints no credentials: -f is refused with a reason instead of "unknown option" (hidden from --help).
@@ -75,14 +113,29 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
   program.addCommand(
     withResolveOptions(
       new Command("serve")
-        .description("serve the credentials on a local endpoint (container format) that renews them; print the variables for SDKs")
+        .description("serve the credentials on a local endpoint (container format, or --imds) that renews them; print the variables for SDKs")
         .argument("[roles...]", "role ARNs or names, as for the default command"),
     )
       .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMATS).default("sh"))
+      .option("--imds", "serve as an EC2 metadata service (IMDSv2) for tools and containers that only know IMDS")
+      .option("--port <port>", "with --imds: the port to listen on (default: a random free port)")
+      .option("--host <address>", "with --imds: the IP address to listen on (default 127.0.0.1; whoever can reach it gets the credentials)")
       .action(async (roles, opts) => {
       const { serveCommand } = await import("./commands/serve-command.js");
       await serveCommand(ctx, roles, opts);
     }),
+  );
+
+  program.addCommand(
+    withResolveOptions(
+      new Command("console")
+        .description("open the AWS console signed in as the chain's role (--url: print the sign-in URL instead)")
+        .argument("[roles...]", "role ARNs or names, as for the default command"),
+    )
+      .option("--url", "print the sign-in URL as the only line on stdout instead of opening a browser")
+      .option("--signin-url <url>", "federation endpoint (default: the role's partition, e.g. https://signin.aws.amazon.com/federation)")
+      .option("--destination <url>", "console page to land on: an https URL or a path such as /s3/home (default: the console home of the region)")
+      .action(async (roles, opts) => (await import("./commands/console-command.js")).consoleCommand(ctx, roles, opts)),
   );
 
   program
@@ -115,6 +168,10 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     .option("--imds-down", "IMDS drops every connection")
     .option("--imds-401-after <n>", "after the first N IMDS GETs, every GET answers 401, even with a fresh token")
     .option("--imds-fault <kind>", `IMDS answers with a fault: ${faultKinds(IMDS_FAULT_KINDS)}`)
+    // Instance states (seed 004), also world-file instance keys servedRole, instanceProfile, credentialsAgeSeconds.
+    .option("--imds-served-role <role>", "serve this role's credentials under the listed role (a role swap IMDS has not caught up with)")
+    .option("--imds-instance-profile <name>", "name the instance profile differently from its role")
+    .option("--imds-credentials-age <time>", "the served credentials were last updated this long ago: 90m, 3h (at most 5h54m)")
     .action(async (opts) => {
       const { sandboxCommand } = await import("./commands/sandbox-command.js");
       await sandboxCommand(ctx, opts);

@@ -10,7 +10,7 @@ import { ENDPOINT_FRESH_SECONDS, startEndpoint } from "./renewing-endpoint.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
 
-const USAGE_HINT = "assume-role exec [options] [ROLE...] -- CMD [ARGS...]";
+const USAGE_HINT = "assume-role exec [options] [ROLE...] [-- CMD [ARGS...]]";
 export const EXIT_NOT_FOUND = 127;
 export const EXIT_NOT_EXECUTABLE = 126;
 
@@ -18,6 +18,7 @@ export const EXIT_NOT_EXECUTABLE = 126;
  * `exec`: resolve the chain, run CMD with the credentials in its environment (never on its argv),
  * forward signals, and return the child's exit status (128+N when signal N killed it).
  * `words` are commander's operands (ROLEs then CMD ARGS); `tail` is what followed `--`.
+ * With no CMD it runs the user's $SHELL (interactive when stdin is a terminal, as shells decide).
  * With --refresh the child gets a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them.
  */
 export async function execCommand(
@@ -31,13 +32,13 @@ export async function execCommand(
       hint: "for printed credentials use the default command: assume-role -f FORMAT [ROLE...]",
     });
   }
-  if (tail === undefined) throw new UsageError("exec: missing `--` before the command to run", { hint: USAGE_HINT });
-  const [file, ...args] = tail;
-  if (file === undefined || file === "") throw new UsageError("exec: no command after `--`", { hint: USAGE_HINT });
-  const roles = words.slice(0, words.length - tail.length);
+  const roles = tail === undefined ? words : words.slice(0, words.length - tail.length);
+  if (tail === undefined) await refuseCommandsAsRoles(ctx, roles);
+  const [file, ...args] = tail !== undefined && tail.length > 0 ? tail : [userShell(ctx.env)];
+  if (file === undefined || file === "") throw new UsageError("exec: the command after `--` is empty", { hint: USAGE_HINT });
   if (opts.dryRun) {
     ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env));
-    ctx.stdout.write(`then: ${opts.refresh ? "serve the credentials to" : "run"} ${JSON.stringify(tail)}\n`);
+    ctx.stdout.write(`then: ${opts.refresh ? "serve the credentials to" : "run"} ${JSON.stringify([file, ...args])}\n`);
     return 0;
   }
   const log = createLogger(ctx.stderr, verbosityOf(opts));
@@ -46,6 +47,10 @@ export async function execCommand(
   const fresh = opts.refresh ? { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS } : {};
   const first = await resolveChain(ctx, roles, { ...opts, refresh: undefined }, log, fresh);
   const region = first.exportRegion;
+  if (tail === undefined || tail.length === 0) {
+    const expires = first.credentials.expiration ? `, until ${first.credentials.expiration.toISOString()}` : "";
+    log.warn(`starting ${file} as ${first.roleArn ?? "the source's identity"}${expires}; exit it to return`);
+  }
   if (!opts.refresh) {
     const exports = buildExportSet({ credentials: first.credentials, region, roleArn: first.roleArn, chain: first.path });
     return runChild(ctx, file, args, buildChildEnv(ctx.env, exports));
@@ -55,6 +60,41 @@ export async function execCommand(
     return await runChild(ctx, file, args, buildChildEnv(ctx.env, endpoint.exports));
   } finally {
     await endpoint.close();
+  }
+}
+
+/** The shell `exec` opens without a CMD: $SHELL when it is an absolute path, else /bin/sh. */
+export function userShell(env: Context["env"]): string {
+  const shell = env.SHELL;
+  return shell !== undefined && shell.startsWith("/") ? shell : "/bin/sh";
+}
+
+/**
+ * Without `--` every word is a ROLE. A bare word that names a command on PATH (`exec Deploy aws s3 ls`)
+ * was almost surely meant as CMD: refuse it (exit 2, before any request) rather than assume a role "aws".
+ */
+async function refuseCommandsAsRoles(ctx: Context, roles: readonly string[]): Promise<void> {
+  const dirs = (ctx.env.PATH ?? "").split(":").filter((d) => d.startsWith("/"));
+  for (const word of roles) {
+    if (word.startsWith("arn:") || !/^[\w+=,.@-]+$/.test(word)) continue;
+    for (const dir of dirs) {
+      if (!(await isExecutableFile(ctx, `${dir}/${word}`))) continue;
+      const at = roles.indexOf(word);
+      const fixed = [...roles.slice(0, at), "--", ...roles.slice(at)].join(" ");
+      throw new UsageError(`exec: '${word}' would be taken as a ROLE, but it is a command (${dir}/${word}); put \`--\` before the command to run`, {
+        hint: `assume-role exec ${fixed}   (for a role of that name, give its ARN)`,
+      });
+    }
+  }
+}
+
+async function isExecutableFile(ctx: Context, path: string): Promise<boolean> {
+  try {
+    if (!(await ctx.fs.stat(path)).isFile()) return false;
+    await ctx.fs.access(path, ctx.fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

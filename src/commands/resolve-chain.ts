@@ -1,4 +1,4 @@
-import { runChain } from "../chain/run-chain.js";
+import { runChain, type ChainDeps } from "../chain/run-chain.js";
 import { loadProfilePlan } from "../config/load-profile.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -12,6 +12,14 @@ import type { ResolveOptions } from "./resolve-options.js";
 
 /** A command's resolve options, plus its output format where it has one (`process` changes how AWS_PROFILE is read). */
 export type ChainOptions = ResolveOptions & { readonly format?: string | undefined };
+
+/**
+ * What a command may add to a run: a cache freshness floor; the cache's view of hops a cached later hop made
+ * unnecessary (whoami --chain); observers (doctor) that wrap the chain's edges without changing what they do.
+ */
+export type RunExtras = Pick<DepsOptions, "cacheMinFreshSeconds" | "peekEarlier"> & {
+  readonly decorate?: ((deps: ChainDeps, plan: ChainPlan) => ChainDeps) | undefined;
+};
 
 /** Flags (+ the selected profile) → plan. Reads only the config files and the --policy file. */
 export async function planFromOptions(ctx: Context, roles: string[], opts: ChainOptions): Promise<ChainPlan> {
@@ -27,25 +35,27 @@ export async function resolveChain(
   roles: string[],
   opts: ChainOptions,
   log: Logger,
-  extra: Pick<DepsOptions, "cacheMinFreshSeconds"> = {},
+  extra: RunExtras = {},
 ): Promise<ChainResult> {
   return runPlan(ctx, await planFromOptions(ctx, roles, opts), opts, log, extra);
 }
 
-/** Run a plan made by planFromOptions (for a command that also needs the plan itself, as whoami --chain does). */
+/** Run a plan made by planFromOptions (for a command that also needs the plan itself, as console and whoami do). */
 export async function runPlan(
   ctx: Context,
   plan: ChainPlan,
   opts: ChainOptions,
   log: Logger,
-  extra: Pick<DepsOptions, "cacheMinFreshSeconds" | "peekEarlier"> = {},
+  extra: RunExtras = {},
 ): Promise<ChainResult> {
   if (opts.mfaToken !== undefined && !plan.hops.some((hop) => hop.params.SerialNumber !== undefined)) {
     throw new UsageError("--mfa-token: no hop of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");
   }
   for (const line of plan.warnings) log.warn(line);
-  const deps = { mfaToken: opts.mfaToken, cache: opts.cache, refresh: opts.refresh, ...extra } satisfies DepsOptions;
-  return runChain(plan, await chainDeps(ctx, plan, deps, log));
+  const { decorate, ...more } = extra;
+  const deps = { mfaToken: opts.mfaToken, cache: opts.cache, refresh: opts.refresh, ...more } satisfies DepsOptions;
+  const edges = await chainDeps(ctx, plan, deps, log);
+  return runChain(plan, decorate === undefined ? edges : decorate(edges, plan));
 }
 
 /**

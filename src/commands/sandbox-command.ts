@@ -3,8 +3,9 @@ import { UsageError } from "../errors.js";
 import { getFormatter } from "../outputs/formatters/registry.js";
 import { defaultWorld, readWorldFile, startSandbox, WorldError } from "../sandbox/index.js";
 import { sandboxFaults, type SandboxFaultOptions } from "./sandbox-faults.js";
+import { applyInstanceFlags, type SandboxInstanceOptions } from "./sandbox-instance.js";
 
-export interface SandboxCommandOptions extends SandboxFaultOptions {
+export interface SandboxCommandOptions extends SandboxFaultOptions, SandboxInstanceOptions {
   readonly world?: string | undefined;
   readonly imdsPort?: string | undefined;
   readonly stsPort?: string | undefined;
@@ -18,7 +19,9 @@ export async function sandboxCommand(ctx: Context, opts: SandboxCommandOptions):
   const { faults, shown } = sandboxFaults(opts);
   const imdsPort = port(opts.imdsPort, "--imds-port");
   const stsPort = port(opts.stsPort, "--sts-port");
-  const world = opts.world === undefined ? defaultWorld : await readWorldFile(opts.world).catch(asUsageError);
+  const declared = opts.world === undefined ? defaultWorld : await readWorldFile(opts.world).catch(asUsageError);
+  const { world, shown: instanceShown } = applyInstanceFlags(declared, opts);
+  shown.push(...instanceShown);
   const sandbox = await startSandbox({ world, imdsPort, stsPort, faults }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== "EADDRINUSE" && err.code !== "EACCES") throw err;
     throw new UsageError(`--imds-port/--sts-port: cannot listen (${err.code}); pick free ports or leave them out for random ones`);
@@ -27,7 +30,7 @@ export async function sandboxCommand(ctx: Context, opts: SandboxCommandOptions):
   const stopped = ctx.untilStopped();
   const set = Object.entries(sandbox.env());
   ctx.stdout.write(formatter({ exports: { set, unset: [] }, credentials: { accessKeyId: "", secretAccessKey: "" } }));
-  ctx.stderr.write(`assume-role: sandbox IMDS at ${sandbox.imdsEndpoint}, STS at ${sandbox.stsEndpoint}${shown.length > 0 ? `; faults: ${shown.join(" ")}` : ""}; stop with Ctrl-C\n`);
+  ctx.stderr.write(`assume-role: sandbox IMDS at ${sandbox.imdsEndpoint}, STS at ${sandbox.stsEndpoint} (console: --signin-url ${sandbox.federationEndpoint})${shown.length > 0 ? `; faults: ${shown.join(" ")}` : ""}; stop with Ctrl-C\n`);
   await stopped;
   await sandbox.close();
 }

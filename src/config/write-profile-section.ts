@@ -42,12 +42,12 @@ export interface SectionEdit {
   readonly duplicateLines: readonly number[];
 }
 
-interface Line {
+export interface Line {
   text: string;
   eol: string;
 }
 
-type Kind = { kind: "header"; name: string | undefined } | { kind: "property"; key: string } | { kind: "continuation" } | { kind: "other" };
+export type Kind = { kind: "header"; name: string | undefined } | { kind: "property"; key: string } | { kind: "continuation" } | { kind: "other" };
 
 /**
  * Set `values` (ordered [key, value] pairs, ASCII, no line breaks) as the keys of section [name].
@@ -114,7 +114,7 @@ export function editCredentialsSection(original: string, name: string, values: r
   };
 }
 
-function splitLines(text: string): Line[] {
+export function splitLines(text: string): Line[] {
   if (text === "") return [];
   return text.split(/(?<=\n)/).map((raw) => {
     const eol = raw.endsWith("\r\n") ? "\r\n" : raw.endsWith("\n") ? "\n" : "";
@@ -123,7 +123,7 @@ function splitLines(text: string): Line[] {
 }
 
 /** Only the last original line can lack a line ending: give it one if lines now follow it. */
-function join(lines: Line[], eol: string, lacksFinalNewline: boolean): string {
+export function join(lines: Line[], eol: string, lacksFinalNewline: boolean): string {
   return lines
     .map((l, i) => {
       if (i === lines.length - 1) return l.text + (lacksFinalNewline ? "" : l.eol || eol);
@@ -133,7 +133,7 @@ function join(lines: Line[], eol: string, lacksFinalNewline: boolean): string {
 }
 
 /** The profile-file grammar, as far as it decides where sections and properties begin and end. */
-function classify(lines: readonly Line[]): Kind[] {
+export function classify(lines: readonly Line[]): Kind[] {
   const kinds: Kind[] = [];
   let inValue = false;
   for (const { text } of lines) {

@@ -30,7 +30,7 @@ export interface WriteProfileResult {
  * writer's lock is removed at once (its pid is gone), or when not refreshed for 10 s (a live writer's
  * event loop may stall for seconds on a loaded machine, and breaking its lock could lose its write).
  */
-const LOCK = { timeoutMs: 5_000, staleMs: 10_000 } as const;
+export const PROFILE_FILE_LOCK = { timeoutMs: 5_000, staleMs: 10_000 } as const;
 /** A temp file of a write older than this belongs to a writer that died, whatever its pid says now. */
 const LEFTOVER_TEMP_MS = 60_000;
 
@@ -92,7 +92,7 @@ export async function writeProfile(ctx: Context, request: WriteProfileRequest): 
         await atomicWrite(ctx, path, Buffer.from(edit.text, "latin1"), { mode: 0o600, previous: before });
         return { path, expiration: request.credentials.expiration, replaced: edit.existed };
       },
-      LOCK,
+      PROFILE_FILE_LOCK,
     );
   } catch (err) {
     throw explained(err, path);
@@ -112,7 +112,7 @@ function explained(err: unknown, path: string): CliError {
  * sends the SDKs elsewhere, or read the next one we write through a planted link: as for the cache.
  * A directory that does not exist yet is created 0700.
  */
-async function checkDirectory(ctx: Context, dir: string): Promise<void> {
+export async function checkDirectory(ctx: Context, dir: string): Promise<void> {
   let stats;
   try {
     stats = await ctx.fs.stat(dir);
@@ -188,7 +188,7 @@ function refuseEdit(edit: ReturnType<typeof editCredentialsSection>, request: Pi
 }
 
 /** Read the file as bytes (latin1 string), without following a link or opening a FIFO swapped in after the lstat. */
-async function readNoFollow(ctx: Context, path: string): Promise<string> {
+export async function readNoFollow(ctx: Context, path: string): Promise<string> {
   let handle;
   try {
     const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = ctx.fs.constants;

@@ -54,6 +54,8 @@ export class ImdsClient {
   /** IMDS has answered (any HTTP status) in this run: from then on a timeout is load, not absence. */
   private answered = false;
   private stretch: number | undefined;
+  /** Why there is no session token, when IMDS gave none and the client fell back to IMDSv1. */
+  private noToken: NoToken | undefined;
 
   constructor(
     private readonly config: ImdsConfig,
@@ -93,6 +95,27 @@ export class ImdsClient {
     return outcome.body;
   }
 
+  /** Whether IMDS issued a session token (asking for one if not yet asked); throws where get() would. */
+  async tokenState(): Promise<TokenState> {
+    const token = await this.sessionToken();
+    return token !== undefined ? { issued: true } : { issued: false, ...(this.noToken ?? { unanswered: false, reason: "no token" }) };
+  }
+
+  /** Why IMDS gave no session token, once a token PUT went without one (also when IMDSv1 is disabled and get() fails). */
+  get missingToken(): NoToken | undefined {
+    return this.noToken;
+  }
+
+  /** IMDS has answered some request (any HTTP status) in this run. */
+  get hasAnswered(): boolean {
+    return this.answered;
+  }
+
+  /** One GET without a session token, as an IMDSv1 client sends it: the raw outcome (whether v2 is enforced). */
+  getWithoutToken(path: string): Promise<ImdsHttpOutcome> {
+    return this.request("GET", path, undefined);
+  }
+
   private sessionToken(): Promise<string | undefined> {
     this.token ??= this.fetchToken();
     return this.token;
@@ -115,6 +138,7 @@ export class ImdsClient {
     if (!fallsBack) {
       throw new NoCredentialsError(`IMDS at ${this.config.endpoint} refused the session-token request (${reason})`);
     }
+    this.noToken = { unanswered: outcome.kind === "timeout", reason };
     if (this.config.v1Disabled) {
       throw new NoCredentialsError(
         `IMDS at ${this.config.endpoint} gave no session token (${reason}) and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED)`,
@@ -190,6 +214,14 @@ export class ImdsClient {
     });
   }
 }
+
+/** Why IMDS gave no session token: no answer to the PUT (`unanswered`), or its HTTP status. */
+export interface NoToken {
+  readonly unanswered: boolean;
+  readonly reason: string;
+}
+
+export type TokenState = { readonly issued: true } | ({ readonly issued: false } & NoToken);
 
 /** A 2xx-4xx answer, a connection error or an oversized body ends a request; 5xx and timeouts may be retried. */
 function isFinal(outcome: ImdsHttpOutcome): boolean {

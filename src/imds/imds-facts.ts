@@ -6,9 +6,9 @@ import { parseIdentityDocument, parseImdsCredentials, parseRoleListing, type Ide
 import { parseIamInfo, parseInstanceId, parseRegion, type ImdsAccount } from "./parse-imds-facts.js";
 
 const ROLE_LIST_PATH = "/latest/meta-data/iam/security-credentials/";
-const INSTANCE_ID_PATH = "/latest/meta-data/instance-id";
+export const INSTANCE_ID_PATH = "/latest/meta-data/instance-id";
 const REGION_PATH = "/latest/meta-data/placement/region";
-const IAM_INFO_PATH = "/latest/meta-data/iam/info";
+export const IAM_INFO_PATH = "/latest/meta-data/iam/info";
 /** Not served by every IMDS (moto and other emulators lack it): only a fallback. */
 const IDENTITY_DOCUMENT_PATH = "/latest/dynamic/instance-identity/document";
 

@@ -43,6 +43,24 @@ export function parseIamInfo(body: string): ImdsAccount | undefined {
   return { partition: m[1]!, accountId: m[2]! };
 }
 
+/** The instance profile iam/info names (its name is the ARN's last path segment: not necessarily its role's name). */
+export interface InstanceProfileInfo extends ImdsAccount {
+  readonly arn: string;
+  readonly name: string;
+  /** AIPA…; undefined when IMDS leaves it out. */
+  readonly id: string | undefined;
+}
+
+/** Pure: meta-data/iam/info → the instance profile, or undefined when IMDS says it has none (as parseIamInfo). */
+export function parseInstanceProfile(body: string): InstanceProfileInfo | undefined {
+  const account = parseIamInfo(body);
+  if (account === undefined) return undefined;
+  const { InstanceProfileArn, InstanceProfileId } = parseJsonObject(body)!;
+  const arn = InstanceProfileArn as string;
+  const id = typeof InstanceProfileId === "string" && /^[\w]{1,128}$/.test(InstanceProfileId) ? InstanceProfileId : undefined;
+  return { ...account, arn, name: arn.slice(arn.lastIndexOf("/") + 1), id };
+}
+
 function notProtocol(path: string, got: string, expected: string): NetworkError {
   const shown = got.length > 60 ? `${got.slice(0, 60)}…` : got;
   return new NetworkError(`IMDS answered ${path} with '${shown.replace(/[^\x20-\x7e…]/g, "?")}': expected ${expected}`, {

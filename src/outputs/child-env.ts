@@ -37,7 +37,7 @@ export const STALE_PREFIX = "AWS_CONTAINER_";
  * then the endpoint; botocore: env, assume-role/web identity, profiles, then the endpoint): each would
  * win over the endpoint, so the endpoint's variable set clears them.
  */
-const SHADOWING_NAMES: readonly string[] = unique([
+export const SHADOWING_NAMES: readonly string[] = unique([
   ...CREDENTIAL_NAMES,
   ...CLEARED_NAMES,
   "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",

@@ -7,6 +7,8 @@
  *   Account 123456789012
  *     role ExampleRole          trust: Service ec2.amazonaws.com
  *                               may:   sts:AssumeRole on role/ExampleAssumedRole
+ *     role PreviousInstanceRole trust: Service ec2.amazonaws.com; may nothing (the role a swap replaced:
+ *                               `sandbox --imds-served-role PreviousInstanceRole` serves its credentials)
  *     role ExampleAssumedRole   trust: role/ExampleRole, user/alice     (MaxSessionDuration 12 h)
  *                               may:   sts:AssumeRole (+ TagSession, SetSourceIdentity) on any role of 222222222222
  *     user alice                key AKIAALICEEXAMPLE0001, MFA device arn:aws:iam::123456789012:mfa/alice (code 123456)
@@ -87,6 +89,9 @@ export const DEFAULT_WORLD_JSON = {
         ExampleRole: {
           trustPolicy: trusts({ Service: "ec2.amazonaws.com" }),
           permissionPolicy: mayAssume("sts:AssumeRole", [`arn:aws:iam::${A}:role/ExampleAssumedRole`]),
+        },
+        PreviousInstanceRole: {
+          trustPolicy: trusts({ Service: "ec2.amazonaws.com" }),
         },
         ExampleAssumedRole: {
           maxSessionDuration: 43200,

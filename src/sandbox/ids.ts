@@ -32,6 +32,11 @@ export function newImdsToken(): string {
   return randomBytes(42).toString("base64");
 }
 
+/** Console sign-in token (the real ones are long opaque base64url strings). */
+export function newSigninToken(): string {
+  return randomBytes(96).toString("base64url");
+}
+
 export function newRequestId(): string {
   return randomUUID();
 }

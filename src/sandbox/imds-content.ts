@@ -111,16 +111,3 @@ function identityDocument(ctx: ImdsContentContext): string {
 function pretty(value: object): string {
   return JSON.stringify(value, null, 2);
 }
-
-/** The HTML error page EC2's metadata service answers with (404, 401, ...). */
-export function htmlError(status: number, reason: string): string {
-  return (
-    `<?xml version="1.0" encoding="iso-8859-1"?>\n` +
-    `<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"\n` +
-    `\t"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n` +
-    `<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">\n` +
-    ` <head>\n  <title>${status} - ${reason}</title>\n </head>\n` +
-    ` <body>\n  <h1>${status} - ${reason}</h1>\n </body>\n` +
-    `</html>\n`
-  );
-}

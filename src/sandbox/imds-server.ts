@@ -3,15 +3,12 @@
  * the faults that matter to clients (v1-only, v2-required, unanswered token PUT, service down, no identity document).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { checkTokenPut, IMDS_TOKEN_PATH as TOKEN_PATH, IMDS_TTL_HEADER as TTL_HEADER, imdsErrorPage, ImdsTokens, presentedToken } from "../serve/imds-protocol.js";
 import type { FaultState } from "./faults.js";
 import { LocalServer } from "./http-util.js";
-import { htmlError, imdsContent, type ImdsContentContext } from "./imds-content.js";
+import { imdsContent, type ImdsContentContext } from "./imds-content.js";
 import { newImdsToken } from "./ids.js";
 
-export const TOKEN_PATH = "/latest/api/token";
-const TTL_HEADER = "x-aws-ec2-metadata-token-ttl-seconds";
-const TOKEN_HEADER = "x-aws-ec2-metadata-token";
-const MAX_TTL_SECONDS = 21600;
 const IDENTITY_PREFIX = "/latest/dynamic/instance-identity/";
 
 export interface ImdsServerOptions {
@@ -22,25 +19,6 @@ export interface ImdsServerOptions {
   readonly onRequest: (key: string) => void;
 }
 
-/** IMDSv2 session tokens and their expiry (per the sandbox clock). */
-export class ImdsTokens {
-  readonly #expiresAt = new Map<string, number>();
-
-  issue(ttlSeconds: number, now: Date): string {
-    for (const [token, at] of this.#expiresAt) if (at <= now.getTime()) this.#expiresAt.delete(token);
-    const token = newImdsToken();
-    this.#expiresAt.set(token, now.getTime() + ttlSeconds * 1000);
-    return token;
-  }
-
-  /** Seconds left, or undefined when the token is unknown or expired. */
-  remaining(token: string, now: Date): number | undefined {
-    const at = this.#expiresAt.get(token);
-    if (at === undefined || at <= now.getTime()) return undefined;
-    return Math.ceil((at - now.getTime()) / 1000);
-  }
-}
-
 interface Reply {
   readonly status: number;
   readonly body: string;
@@ -48,7 +26,7 @@ interface Reply {
 }
 
 export function createImdsServer(opts: ImdsServerOptions): LocalServer {
-  const tokens = new ImdsTokens();
+  const tokens = new ImdsTokens(newImdsToken);
   const server: LocalServer = new LocalServer(async (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const method = req.method ?? "GET";
@@ -74,11 +52,10 @@ export function createImdsServer(opts: ImdsServerOptions): LocalServer {
 }
 
 function tokenReply(opts: ImdsServerOptions, tokens: ImdsTokens, req: IncomingMessage): Reply {
-  if (req.method !== "PUT" || opts.faults.current.imdsV1Only) return error(405, "Method Not Allowed");
-  if (req.headers["x-forwarded-for"] !== undefined) return error(403, "Forbidden");
-  const ttlText = header(req, TTL_HEADER);
-  const ttl = ttlText !== undefined && /^\d+$/.test(ttlText) ? Number(ttlText) : NaN;
-  if (!(ttl >= 1 && ttl <= MAX_TTL_SECONDS)) return error(400, "Missing or Invalid Parameters");
+  if (opts.faults.current.imdsV1Only) return error(405, "Method Not Allowed");
+  const verdict = checkTokenPut(req.method ?? "GET", req.headers);
+  if (!verdict.ok) return error(verdict.status, verdict.reason);
+  const ttl = verdict.ttlSeconds;
   const token = tokens.issue(ttl, opts.now());
   return { status: 200, body: token, headers: { [TTL_HEADER]: String(ttl) } };
 }
@@ -87,7 +64,7 @@ function getReply(opts: ImdsServerOptions, tokens: ImdsTokens, req: IncomingMess
   if (req.method !== "GET" && req.method !== "HEAD") return error(405, "Method Not Allowed");
   if (opts.faults.nextImdsGetRefused()) return error(401, "Unauthorized");
   const now = opts.now();
-  const token = header(req, TOKEN_HEADER);
+  const token = presentedToken(req.headers);
   const extra: Record<string, string> = {};
   if (token !== undefined) {
     const left = tokens.remaining(token, now);
@@ -105,13 +82,8 @@ function getReply(opts: ImdsServerOptions, tokens: ImdsTokens, req: IncomingMess
 /** What a captive portal or intercepting proxy answers to anything. */
 const CAPTIVE_PORTAL = "<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head><body><h1>Please sign in</h1></body></html>\n";
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function error(status: number, reason: string): Reply {
-  return { status, body: htmlError(status, reason), headers: { "content-type": "text/html" } };
+  return { status, body: imdsErrorPage(status, reason), headers: { "content-type": "text/html" } };
 }
 
 function send(server: LocalServer, res: ServerResponse, reply: Reply): void {

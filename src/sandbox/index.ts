@@ -5,9 +5,13 @@
 export { startSandbox, type Sandbox, type SandboxOptions, type TemporaryCredentials } from "./start-sandbox.js";
 export { NO_FAULTS, type Faults, type ImdsFaultKind, type StsFaultKind } from "./faults.js";
 export type { StsRequestRecord } from "./sts-handler.js";
+export type { FederationRecord } from "./federation.js";
 export {
   parseWorld,
+  patchInstance,
+  MAX_CREDENTIALS_AGE_SECONDS,
   WorldError,
+  type InstancePatch,
   type Account,
   type Instance,
   type MfaDevice,

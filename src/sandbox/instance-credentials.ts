@@ -5,7 +5,7 @@
  */
 import type { IssuedCredentials, IssuedSession } from "./issued-credentials.js";
 import { evaluatePolicy } from "./policy.js";
-import { instanceRole, type Role, type World } from "./world.js";
+import { servedRole, type Role, type World } from "./world.js";
 
 export const INSTANCE_CREDENTIAL_LIFETIME_SECONDS = 6 * 3600;
 const ROTATE_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
@@ -24,9 +24,9 @@ export class InstanceCredentials {
     this.#issued = issued;
   }
 
-  /** undefined when the instance has no role. */
+  /** The role whose credentials are served (after an unfinished role swap, not the listed one); undefined when the instance has no role. */
   get role(): Role | undefined {
-    return instanceRole(this.#world);
+    return servedRole(this.#world);
   }
 
   current(now: Date): InstanceCredentialResult | undefined {
@@ -37,11 +37,13 @@ export class InstanceCredentials {
     }
     const cur = this.#current;
     if (cur === undefined || now.getTime() >= cur.expiration.getTime() - ROTATE_BEFORE_EXPIRY_MS) {
+      // The first credentials may be older than the sandbox (credentialsAgeSeconds): IMDS has served them for that long.
+      const age = cur === undefined ? this.#world.instance.credentialsAgeSeconds * 1000 : 0;
       this.#current = this.#issued.issue({
         role,
         partition: this.#world.partition,
         sessionName: this.#world.instance.instanceId,
-        issuedAt: now,
+        issuedAt: new Date(now.getTime() - age),
         durationSeconds: INSTANCE_CREDENTIAL_LIFETIME_SECONDS,
         origin: "imds",
       });

@@ -25,6 +25,8 @@ export interface IssuedSession {
   /** Keys of `tags` that later sessions of a chain inherit (lower-cased: tag keys are case-insensitive). */
   readonly transitiveTagKeys: readonly string[];
   readonly origin: "imds" | "sts";
+  /** AssumeRole called with role-session credentials (role chaining). */
+  readonly chained: boolean;
 }
 
 export interface SessionTag {
@@ -43,6 +45,7 @@ export interface IssueRequest {
   readonly tags?: readonly SessionTag[] | undefined;
   readonly transitiveTagKeys?: readonly string[] | undefined;
   readonly origin: "imds" | "sts";
+  readonly chained?: boolean | undefined;
 }
 
 export function assumedRoleArn(partition: string, role: Role, sessionName: string): string {
@@ -76,6 +79,7 @@ export class IssuedCredentials {
       tags: req.tags ?? [],
       transitiveTagKeys: req.transitiveTagKeys ?? [],
       origin: req.origin,
+      chained: req.chained ?? false,
     };
     this.#byKey.set(session.accessKeyId, session);
     return session;

@@ -4,7 +4,8 @@ import { FaultState, type Faults } from "./faults.js";
 import { createImdsServer } from "./imds-server.js";
 import { InstanceCredentials } from "./instance-credentials.js";
 import { IssuedCredentials } from "./issued-credentials.js";
-import { createStsServer } from "./sts-server.js";
+import { FederationTokens, type FederationRecord } from "./federation.js";
+import { createStsServer, FEDERATION_PATH } from "./sts-server.js";
 import type { StsRequestRecord } from "./sts-handler.js";
 import { findUserByName, type World } from "./world.js";
 import type { LocalServer } from "./http-util.js";
@@ -32,14 +33,18 @@ export interface TemporaryCredentials {
 export interface Sandbox {
   readonly imdsEndpoint: string;
   readonly stsEndpoint: string;
+  /** The console federation endpoint (getSigninToken, login): `assume-role console --signin-url` it. */
+  readonly federationEndpoint: string;
   readonly world: World;
-  /** AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_ENDPOINT_URL_STS, AWS_REGION (the instance region). */
+  /** AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM (the same port), AWS_REGION (the instance region). */
   env(): Record<string, string>;
   /** IMDS by "METHOD PATH", STS by action. */
   readonly counts: { imds: Record<string, number>; sts: Record<string, number> };
   /** TCP connections each server accepted since start (or resetCounts): keep-alive shows as fewer connections than requests. */
   connections(): { imds: number; sts: number };
   readonly requests: StsRequestRecord[];
+  /** Requests to the federation endpoint (kept apart from STS's: they are not STS actions). */
+  readonly federationRequests: FederationRecord[];
   setFaults(f: Partial<Faults>): void;
   /** Clears counts and the request log. */
   resetCounts(): void;
@@ -59,6 +64,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const instanceCreds = new InstanceCredentials(world, issued);
   const counts = { imds: {} as Record<string, number>, sts: {} as Record<string, number> };
   const requests: StsRequestRecord[] = [];
+  const federationRequests: FederationRecord[] = [];
   const bump = (table: Record<string, number>, key: string) => {
     table[key] = (table[key] ?? 0) + 1;
   };
@@ -78,6 +84,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       bump(counts.sts, record.action);
       requests.push(record);
     },
+    federationTokens: new FederationTokens(),
+    onFederationRequest: (record) => federationRequests.push(record),
   });
   const servers: LocalServer[] = [imds, sts];
   let imdsEndpoint: string;
@@ -93,19 +101,24 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   return {
     imdsEndpoint,
     stsEndpoint,
+    federationEndpoint: `${stsEndpoint}${FEDERATION_PATH}`,
     world,
     env: () => ({
       AWS_EC2_METADATA_SERVICE_ENDPOINT: imdsEndpoint,
       AWS_ENDPOINT_URL_STS: stsEndpoint,
+      // The IAM Query API (GetRole, SimulatePrincipalPolicy: what `doctor` reads) answers on the STS port.
+      AWS_ENDPOINT_URL_IAM: stsEndpoint,
       AWS_REGION: world.instance.region,
     }),
     counts,
     connections: () => ({ imds: imds.connections, sts: sts.connections }),
     requests,
+    federationRequests,
     setFaults: (f) => faults.set(f),
     resetCounts: () => {
       for (const table of [counts.imds, counts.sts]) for (const key of Object.keys(table)) delete table[key];
       requests.length = 0;
+      federationRequests.length = 0;
       imds.connections = 0;
       sts.connections = 0;
     },

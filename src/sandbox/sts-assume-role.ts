@@ -56,6 +56,7 @@ export function assumeRole(
     tags: [...params.tags, ...tags.inherited],
     transitiveTagKeys: tags.transitiveKeys,
     origin: "sts",
+    chained: isRoleChaining(caller),
   });
 }
 

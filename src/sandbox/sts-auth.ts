@@ -29,7 +29,8 @@ export type AuthResult =
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const MISSING_DATE = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.";
 
-export async function authenticate(ctx: AuthContext, req: IncomingSignedRequest): Promise<AuthResult> {
+/** `service`: the signing scope the endpoint expects (STS and the IAM Query API share the sandbox's STS port). */
+export async function authenticate(ctx: AuthContext, req: IncomingSignedRequest, service: "sts" | "iam" = "sts"): Promise<AuthResult> {
   const header = req.headers["authorization"];
   if (header === undefined || header.trim() === "") return { ok: false, error: stsErrors.missingAuthenticationToken() };
   const auth = parseAuthorization(header);
@@ -46,8 +47,8 @@ export async function authenticate(ctx: AuthContext, req: IncomingSignedRequest)
     return fail(stsErrors.expiredToken());
   }
 
-  if (auth.service !== "sts") {
-    return fail(stsErrors.signatureDoesNotMatch("Credential should be scoped to correct service: 'sts'."));
+  if (auth.service !== service) {
+    return fail(stsErrors.signatureDoesNotMatch(`Credential should be scoped to correct service: '${service}'.`));
   }
   const amzDate = req.headers["x-amz-date"];
   if (amzDate === undefined) {

@@ -1,5 +1,5 @@
 /**
- * One STS request in, one response out (no sockets here): read the query-protocol form, apply
+ * One STS (or IAM, see iam-actions.ts) request in, one response out (no sockets here): read the query-protocol form, apply
  * injected faults, check the action, authenticate the signature, run the action, and describe the
  * exchange as a StsRequestRecord (key IDs only, never secrets or tokens).
  */
@@ -14,6 +14,7 @@ import { StsError, stsErrors } from "./sts-errors.js";
 import { assumeRoleWithWebIdentity } from "./sts-web-identity.js";
 import { assumeRoleWithWebIdentityXml, assumeRoleXml, errorXml, getCallerIdentityXml } from "./sts-xml.js";
 import { newRequestId } from "./ids.js";
+import { IAM_VERSION, runIamAction } from "./iam-actions.js";
 import { audiences, decodeJwt } from "./oidc-token.js";
 
 export interface StsRequestRecord {
@@ -101,6 +102,13 @@ async function runAction(
   if (fault === "expired-token") throw stsErrors.expiredToken();
   if (fault === "region-disabled") throw stsErrors.regionDisabled(ctx.world.instance.accountId);
   const version = form["Version"] ?? STS_VERSION;
+  if (version === IAM_VERSION) {
+    // The IAM Query API (GetRole, SimulatePrincipalPolicy) is served here too: AWS_ENDPOINT_URL_IAM names this port.
+    const auth = await authenticate({ world: ctx.world, issued: ctx.issued, now: ctx.now() }, req, "iam");
+    if (!auth.ok) throw auth.error;
+    record.callerArn = callerIdentity(auth.caller).arn;
+    return runIamAction(ctx.world, auth.caller, form, requestId);
+  }
   if (!SUPPORTED_ACTIONS.includes(record.action) || version !== STS_VERSION) {
     throw stsErrors.invalidAction(record.action, version);
   }

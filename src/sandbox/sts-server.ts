@@ -1,11 +1,18 @@
 /** The STS emulator's HTTP side: body in, latency fault, XML out with STS's headers. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleFederation, type FederationRecord, type FederationTokens } from "./federation.js";
 import { LocalServer, flatHeaders, readBody } from "./http-util.js";
 import { handleStsRequest, type StsHandlerContext, type StsRequestRecord } from "./sts-handler.js";
+
+/** The console federation endpoint's path on the STS server. */
+export const FEDERATION_PATH = "/federation";
 
 export interface StsServerOptions extends StsHandlerContext {
   /** Called for every request, after the response is decided. */
   readonly onRequest: (record: StsRequestRecord) => void;
+  /** Sign-in tokens of the federation endpoint (GET /federation). */
+  readonly federationTokens: FederationTokens;
+  readonly onFederationRequest: (record: FederationRecord) => void;
 }
 
 export function createStsServer(opts: StsServerOptions): LocalServer {
@@ -19,6 +26,14 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://sandbox");
+  if (url.pathname === FEDERATION_PATH) {
+    const answer = handleFederation({ issued: opts.issued, tokens: opts.federationTokens, now: opts.now }, req.method ?? "GET", url.searchParams);
+    opts.onFederationRequest(answer.record);
+    res.writeHead(answer.status, { "content-type": answer.contentType, "cache-control": "no-store" });
+    res.end(answer.body);
+    return;
+  }
   const body = await readBody(req);
   if (body === undefined) {
     res.writeHead(413, { "content-type": "text/plain" });

@@ -58,6 +58,7 @@ function parseRole(json: unknown, path: string, name: string, accountId: string,
       optionalString(obj, "roleId", path, { pattern: /^AROA[A-Z0-9]{17}$/, patternText: "AROA + 17 [A-Z0-9]" }) ??
       stableUniqueId("AROA", arn),
     trustPolicy: parsePolicy(obj["trustPolicy"], childPath(path, "trustPolicy"), "trust"),
+    trustPolicyDocument: JSON.stringify(obj["trustPolicy"]),
     permissionPolicy: optionalPolicy(obj, path),
     maxSessionDuration: optionalInteger(obj, "maxSessionDuration", path, 3600, 43200) ?? 3600,
   };

@@ -25,19 +25,24 @@ export interface ChainEndpoint {
 
 /** A loopback container-credentials endpoint that serves the chain's credentials and re-runs it before expiry. */
 export async function startChainEndpoint(opts: ChainEndpointOptions): Promise<ChainEndpoint> {
+  const refresher = chainRefresher(opts);
+  const token = newAuthToken();
+  opts.protectSecret(token);
+  const server = await startCredentialServer({ token, answer: () => refresher.credentials() });
+  opts.debug(`${opts.command}: credential endpoint at ${server.url}`);
+  return { url: server.url, token, close: () => server.close() };
+}
+
+/** The chain's credentials, renewed by re-running it before they expire (what every endpoint serves). */
+export function chainRefresher(opts: Omit<ChainEndpointOptions, "protectSecret">): CredentialRefresher {
   const toServed = (result: ChainResult): ServedCredentials => served(result, opts.now(), opts.command);
-  const refresher = new CredentialRefresher({
+  return new CredentialRefresher({
     initial: toServed(opts.first),
     renew: async () => toServed(await opts.rerun()),
     now: opts.now,
     onFailure: (message) => opts.warn(`${opts.command}: could not renew the credentials (serving the old ones while valid): ${message}`),
     onRenewed: (c) => opts.debug(`${opts.command}: renewed the credentials; they expire at ${c.expiration.toISOString()}`),
   });
-  const token = newAuthToken();
-  opts.protectSecret(token);
-  const server = await startCredentialServer({ token, answer: () => refresher.credentials() });
-  opts.debug(`${opts.command}: credential endpoint at ${server.url}`);
-  return { url: server.url, token, close: () => server.close() };
 }
 
 /**

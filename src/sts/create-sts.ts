@@ -21,7 +21,7 @@ export function createSts(config: StsConfig, now: () => Date = () => new Date())
   const send = async <O>(command: StsCommand, call: StsCall): Promise<{ out: O; meta: AnswerMeta }> => {
     const { client } = await load();
     const meta: AnswerMeta = {};
-    command.middlewareStack.add(recordAnswer(meta) as never, { step: "deserialize", priority: "low", name: "assumeRoleRecordAnswer" });
+    command.middlewareStack.add(recordAnswer(meta, config.onAnswer) as never, { step: "deserialize", priority: "low", name: "assumeRoleRecordAnswer" });
     try {
       return { out: (await client.send(command as Parameters<Client["send"]>[0])) as O, meta };
     } catch (err) {
@@ -75,7 +75,7 @@ export function createSts(config: StsConfig, now: () => Date = () => new Date())
 }
 
 /** A middleware next to the wire: keeps the status, content type and Date header of each answer (the last attempt wins). */
-function recordAnswer(meta: AnswerMeta) {
+function recordAnswer(meta: AnswerMeta, onAnswer: StsConfig["onAnswer"]) {
   return <A, R>(next: (args: A) => Promise<R>) =>
     async (args: A): Promise<R> => {
       const result = await next(args);
@@ -83,6 +83,7 @@ function recordAnswer(meta: AnswerMeta) {
       meta.status = response?.statusCode;
       meta.contentType = response?.headers?.["content-type"];
       meta.date = response?.headers?.["date"];
+      onAnswer?.({ status: meta.status, date: meta.date });
       return result;
     };
 }

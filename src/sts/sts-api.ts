@@ -14,6 +14,8 @@ export interface StsConfig {
   /** AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT, passed explicitly so the SDK reads no profile for them. */
   readonly useFipsEndpoint?: boolean | undefined;
   readonly useDualstackEndpoint?: boolean | undefined;
+  /** Observer of every HTTP answer (errors too): its status and Date header, STS's clock (doctor's clock check). */
+  readonly onAnswer?: ((answer: { readonly status?: number | undefined; readonly date?: string | undefined }) => void) | undefined;
 }
 
 /** sts:AssumeRole's request exactly as the SDK takes it: the plan's HopParams plus RoleArn, RoleSessionName, TokenCode. */

@@ -9,7 +9,12 @@ export function regionalStsEndpoint(region: string): string {
 
 /** AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL; checked up front so a typo is exit 8, not "STS unreachable". */
 export function stsEndpointFromEnv(env: Env): string | undefined {
-  for (const name of ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] as const) {
+  return endpointFromEnv(env, "STS");
+}
+
+/** AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL (the SDKs' service-specific endpoint variables). */
+export function endpointFromEnv(env: Env, service: "STS" | "IAM"): string | undefined {
+  for (const name of [`AWS_ENDPOINT_URL_${service}`, "AWS_ENDPOINT_URL"]) {
     const value = env[name];
     if (!value) continue;
     let url: URL | undefined;

@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
 import { useSandbox, identityOf } from "../helpers/sandbox.js";
 import { parseGithubEnv, parseGitlabDotenv } from "../fixtures/oidc/ci-readers.js";
 
@@ -34,28 +33,23 @@ describe("-f gitlab", () => {
   });
 });
 
-/** The $GITHUB_ENV half of `-f github` lives in the assume command; until it calls writeGithubOutputs, skip with the reason. */
-const commandSource = readFileSync(join(ROOT, "src/commands/assume-command.ts"), "utf8");
-const wired = commandSource.includes("writeGithubOutputs");
-if (!wired) console.warn("skipping the $GITHUB_ENV tests: src/commands/assume-command.ts does not call writeGithubOutputs yet");
-
 describe("-f github", () => {
-  async function githubEnvFile(): Promise<string> {
-    const path = join(await mkdtemp(join(tmpdir(), "assume-role-gh-")), "set_env_0b1c");
+  async function runnerFile(name: string): Promise<string> {
+    const path = join(await mkdtemp(join(tmpdir(), "assume-role-gh-")), name);
     await writeFile(path, "EARLIER_STEP=kept\n");
     return path;
   }
+  const githubEnvFile = () => runnerFile("set_env_0b1c");
+  const githubOutputFile = () => runnerFile("set_output_0b1c");
+  const masksOf = (stdout: string) => stdout.split("\n").filter((l) => l !== "").map((l) => /^::add-mask::(\S+)$/.exec(l)?.[1] ?? `not a mask line: ${l}`);
 
   it("stdout: an ::add-mask:: line for each secret and nothing else; no secret outside a mask line", async () => {
     const githubEnv = await githubEnvFile();
     const r = await runCli([HOP1, "-f", "github"], { ...sandbox().env(), CI: "true", GITHUB_ACTIONS: "true", GITHUB_ENV: githubEnv });
     expect(r.code).toBe(0);
-    const lines = r.stdout.split("\n").filter((l) => l !== "");
-    expect(lines).toHaveLength(3);
-    for (const line of lines) expect(line).toMatch(/^::add-mask::\S+$/);
-    const masked = lines.map((l) => l.slice("::add-mask::".length));
+    const masked = masksOf(r.stdout);
+    expect(masked).toHaveLength(3);
     expect(masked[0]).toMatch(/^ASIA/);
-    if (!wired) return;
     const vars = parseGithubEnv(await readFile(githubEnv, "utf8"));
     expect(vars.EARLIER_STEP).toBe("kept");
     expect([vars.AWS_ACCESS_KEY_ID, vars.AWS_SECRET_ACCESS_KEY, vars.AWS_SESSION_TOKEN]).toEqual(masked);
@@ -64,11 +58,59 @@ describe("-f github", () => {
     expect(r.stderr).toBe("");
   });
 
-  it.skipIf(!wired)("GITHUB_ENV unset: exit 8 before any STS call, nothing on stdout", async () => {
+  it("GITHUB_ENV unset: exit 8 before any STS call, nothing on stdout", async () => {
     const r = await runCli([HOP1, "-f", "github"], { ...sandbox().env(), GITHUB_ACTIONS: "true" });
     expect(r.code).toBe(8);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("GITHUB_ENV");
+    expect(sandbox().counts.sts).toEqual({});
+  });
+
+  it("step output aws-account-id goes to $GITHUB_OUTPUT (the final role's account); no credential is an output by default", async () => {
+    const [githubEnv, githubOutput] = [await githubEnvFile(), await githubOutputFile()];
+    const r = await runCli([HOP1, HOP2, "-f", "github"], { ...sandbox().env(), GITHUB_ENV: githubEnv, GITHUB_OUTPUT: githubOutput });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(parseGithubEnv(await readFile(githubOutput, "utf8"))).toEqual({ EARLIER_STEP: "kept", "aws-account-id": "222222222222" });
+    expect(masksOf(r.stdout)).toHaveLength(3);
+  });
+
+  it("--output-credentials: the credentials are step outputs too (named as configure-aws-credentials names them), each masked", async () => {
+    const [githubEnv, githubOutput] = [await githubEnvFile(), await githubOutputFile()];
+    const r = await runCli([HOP1, "-f", "github", "--output-credentials"], { ...sandbox().env(), GITHUB_ENV: githubEnv, GITHUB_OUTPUT: githubOutput });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    const outputs = parseGithubEnv(await readFile(githubOutput, "utf8"));
+    const env = parseGithubEnv(await readFile(githubEnv, "utf8"));
+    expect(outputs).toEqual({
+      EARLIER_STEP: "kept",
+      "aws-account-id": "123456789012",
+      "aws-access-key-id": env.AWS_ACCESS_KEY_ID,
+      "aws-secret-access-key": env.AWS_SECRET_ACCESS_KEY,
+      "aws-session-token": env.AWS_SESSION_TOKEN,
+      "aws-expiration": env.AWS_CREDENTIAL_EXPIRATION,
+    });
+    const masked = masksOf(r.stdout);
+    for (const name of ["aws-access-key-id", "aws-secret-access-key", "aws-session-token"]) expect(masked).toContain(outputs[name]);
+    expect(masked).not.toContain("123456789012");
+  });
+
+  it("--output-credentials without GITHUB_OUTPUT: exit 8 before any STS call", async () => {
+    const r = await runCli([HOP1, "-f", "github", "--output-credentials"], { ...sandbox().env(), GITHUB_ENV: await githubEnvFile() });
+    expect([r.code, r.stdout]).toEqual([8, ""]);
+    expect(r.stderr).toContain("--format github: GITHUB_OUTPUT is not set, and --output-credentials writes the credentials there as step outputs");
+    expect(sandbox().counts.sts).toEqual({});
+  });
+
+  it("--mask-account-id: one more mask line, for the account", async () => {
+    const [githubEnv, githubOutput] = [await githubEnvFile(), await githubOutputFile()];
+    const r = await runCli([HOP1, "-f", "github", "--mask-account-id"], { ...sandbox().env(), GITHUB_ENV: githubEnv, GITHUB_OUTPUT: githubOutput });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(masksOf(r.stdout).slice(3)).toEqual(["123456789012"]);
+  });
+
+  it.each(["--output-credentials", "--mask-account-id"])("%s with another format: exit 2, before any request", async (flag) => {
+    const r = await runCli([HOP1, "-f", "json", flag], sandbox().env());
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toBe(`assume-role: ${flag} applies only with -f github, not -f json\n`);
     expect(sandbox().counts.sts).toEqual({});
   });
 });

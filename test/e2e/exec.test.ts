@@ -117,6 +117,31 @@ describe("exec: streams and --dry-run", () => {
   });
 });
 
+describe("exec without a command: the user's shell", () => {
+  const SHELL_SCRIPT = 'echo "role=$ASSUME_ROLE_ARN key=${AWS_ACCESS_KEY_ID%${AWS_ACCESS_KEY_ID#????}}"; exit 7\n';
+
+  it.each([
+    ["no `--`", ["exec", "--source", "imds", HOP1]],
+    ["`--` and nothing after it", ["exec", "--source", "imds", HOP1, "--"]],
+  ])("%s: runs $SHELL with the credentials, reading stdin, and returns its exit status", async (_name, args) => {
+    const r = await spawnCollect(NODE, [BIN, ...args], cleanEnv({ ...sandbox().env(), SHELL: "/bin/sh" }), SHELL_SCRIPT);
+    expect([r.code, r.stdout]).toEqual([7, `role=${HOP1} key=ASIA\n`]);
+    expect(r.stderr).toMatch(new RegExp(`^assume-role: starting /bin/sh as ${HOP1}, until \\S+Z; exit it to return\n$`));
+  });
+
+  it("SHELL unset or not an absolute path: /bin/sh; -q: no notice", async () => {
+    const r = await spawnCollect(NODE, [BIN, "exec", "-q", "--source", "imds", HOP1], cleanEnv({ ...sandbox().env(), SHELL: "bash" }), 'echo "$0"\n');
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, "/bin/sh\n", ""]);
+  });
+
+  it("--dry-run names the shell it would start", async () => {
+    const r = await runCli(["exec", "--dry-run", "--source", "imds", HOP1], { ...sandbox().env(), SHELL: "/usr/bin/zsh" });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toContain('then: run ["/usr/bin/zsh"]');
+    expect(sandbox().counts.sts).toEqual({});
+  });
+});
+
 describe("exec: exit status", () => {
   it("passes the child's exit status through", async () => {
     const r = await runCli(["exec", "--source", "imds", HOP1, "--", NODE, "-e", "process.exit(3)"], sandbox().env());
@@ -143,17 +168,13 @@ describe("exec: exit status", () => {
     expect(r.stderr).toMatch(/^assume-role: exec: .*script\.sh: not executable \(EACCES\)\n$/);
   });
 
-  it.each([
-    ["no `--`", ["exec", HOP1, "true"], "missing `--`"],
-    ["nothing after `--`", ["exec", HOP1, "--"], "no command after `--`"],
-  ])("usage error (exit 2, before any request) for %s", async (_name, args, message) => {
-    const r = await runCli(args, sandbox().env());
+  it("without `--`, a word that is a command on PATH is refused as a ROLE (exit 2, before any request)", async () => {
+    const r = await runCli(["exec", HOP1, "true"], sandbox().env());
     expect([r.code, r.stdout]).toEqual([2, ""]);
-    expect(r.stderr).toContain(message);
-    expect(r.stderr).toContain("hint: assume-role exec [options] [ROLE...] -- CMD [ARGS...]");
+    expect(r.stderr).toMatch(/^assume-role: exec: 'true' would be taken as a ROLE, but it is a command \(\/\S+\/true\); put `--` before the command to run\n/);
+    expect(r.stderr).toContain(`  hint: assume-role exec ${HOP1} -- true   (for a role of that name, give its ARN)\n`);
     expect(sandbox().counts.sts).toEqual({});
   });
-
   it("a chain failure is assume-role's exit code, and the command never runs", async () => {
     const marker = join(mkdtempSync(join(tmpdir(), "exec-never-")), "ran");
     const r = await runCli(["exec", "--source", "imds", "arn:aws:iam::222222222222:role/AliceOnlyRole", "--", "touch", marker], sandbox().env());

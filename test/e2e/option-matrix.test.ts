@@ -17,6 +17,7 @@ import { VERSION } from "../../src/program.js";
 import { DEFAULT_WORLD_JSON, parseWorld, startSandbox, type Sandbox, type StsRequestRecord } from "../../src/sandbox/index.js";
 import { BIN, cleanEnv, ROOT, runCli, type RunResult } from "../helpers/cli.js";
 import { runUntilReady } from "../helpers/long-running.js";
+import { startServeImds } from "../helpers/serve-imds.js";
 import { GITHUB_ROLE, GITHUB_SUB, GITLAB_ISSUER, GITLAB_ROLE, GITLAB_SUB, DEPLOY_TARGET, mintToken } from "../fixtures/oidc/mint-token.js";
 import { keysSection, profileFiles } from "../fixtures/profiles/profile-files.js";
 
@@ -32,7 +33,7 @@ const ALICE = `arn:aws:iam::${A}:user/alice`;
 const ENV_REPORT = join(ROOT, "test/fixtures/exec/env-report.mjs");
 
 /** The commands that resolve credentials, and so share the resolve options. */
-const RESOLVING = ["assume-role", "whoami", "exec", "serve"] as const;
+const RESOLVING = ["assume-role", "whoami", "exec", "serve", "doctor", "console"] as const;
 type Resolving = (typeof RESOLVING)[number];
 
 interface Outcome extends RunResult {
@@ -63,7 +64,8 @@ const aliceEnv = (sb: Sandbox) => {
 
 /**
  * Run `cmd` with `args` as a user would: the default command prints, whoami prints the identity, exec runs
- * a child that reports its environment as JSON, serve prints its variables (and is then stopped).
+ * a child that reports its environment as JSON, serve prints its variables (and is then stopped), console
+ * prints its login URL (--url) from the sandbox's federation endpoint (on its STS server).
  */
 async function runAs(cmd: Resolving, args: readonly string[], env: Record<string, string | undefined>): Promise<RunResult> {
   switch (cmd) {
@@ -71,11 +73,16 @@ async function runAs(cmd: Resolving, args: readonly string[], env: Record<string
       return runCli(args, env);
     case "whoami":
       return runCli(["whoami", ...args], env);
+    case "doctor":
+      // doctor runs the chain as the default command does and prints its checks.
+      return runCli(["doctor", ...args], env);
     case "exec":
       return runCli(["exec", ...args, "--", process.execPath, ENV_REPORT], env);
     case "serve":
       // Serving goes on until stopped: stop it once its variables are out (a dry run ends by itself).
       return args.includes("--dry-run") ? runCli(["serve", ...args], env) : runUntilReady(["serve", ...args], env, /\n$/);
+    case "console":
+      return runCli(["console", "--url", "--signin-url", `${env.AWS_ENDPOINT_URL_STS}/federation`, ...args], env);
   }
 }
 
@@ -251,7 +258,8 @@ const SHARED: Record<string, (cmd: Resolving) => Promise<void>> = {
       succeeded(r);
       // AWS_REGION=us-east-1 is in the environment: the flag wins, for the signature and for what is exported.
       expect(sb.requests.map((q) => q.signingRegion)).toEqual(cmd === "whoami" ? ["eu-west-1", "eu-west-1"] : ["eu-west-1"]);
-      if (cmd !== "whoami") expect(exportedVariables(cmd, r.stdout).AWS_REGION).toBe("eu-west-1");
+      if (cmd === "console") expect(new URL(r.stdout.trim()).searchParams.get("Destination")).toBe("https://console.aws.amazon.com/console/home?region=eu-west-1");
+      else if (cmd !== "whoami" && cmd !== "doctor") expect(exportedVariables(cmd, r.stdout).AWS_REGION).toBe("eu-west-1");
     }),
 
   "--no-cache": (cmd) =>
@@ -388,6 +396,32 @@ const OWN: Record<string, () => Promise<void>> = {
       expect(readFileSync(path, "utf8")).toMatch(/^\[static\]\naws_access_key_id = ASIA/);
     }),
 
+  "assume-role --output-credentials": () =>
+    withSandbox(async (sb) => {
+      const dir = tempDir();
+      const [env, output] = [join(dir, "env"), join(dir, "output")];
+      writeFileSync(env, "");
+      writeFileSync(output, "");
+      const r = await outcome(sb, "assume-role", ["-f", "github", "--output-credentials", HOP1], { ...envOf(sb), GITHUB_ENV: env, GITHUB_OUTPUT: output });
+      succeeded(r);
+      const written = readFileSync(output, "utf8");
+      expect([...written.matchAll(/^([\w-]+)<</gm)].map((m) => m[1])).toEqual(["aws-account-id", "aws-access-key-id", "aws-secret-access-key", "aws-session-token", "aws-expiration"]);
+      const key = /^aws-access-key-id<<(\S+)\n(ASIA\w+)\n\1$/m.exec(written)?.[2];
+      expect(r.stdout).toContain(`::add-mask::${key}\n`);
+      refusedAfter(await runCli(["-f", "sh", "--output-credentials", HOP1], envOf(sb)), /--output-credentials applies only with -f github, not -f sh/);
+    }),
+
+  "assume-role --mask-account-id": () =>
+    withSandbox(async (sb) => {
+      const env = join(tempDir(), "env");
+      writeFileSync(env, "");
+      const plain = await runCli(["-f", "github", HOP1], { ...envOf(sb), GITHUB_ENV: env });
+      const masked = await outcome(sb, "assume-role", ["-f", "github", "--mask-account-id", HOP1], { ...envOf(sb), GITHUB_ENV: env });
+      succeeded(masked);
+      expect(plain.stdout).not.toContain(`::add-mask::${A}\n`);
+      expect(masked.stdout).toMatch(new RegExp(`::add-mask::${A}\n$`));
+    }),
+
   "whoami --format": () =>
     withSandbox(async (sb) => {
       const text = await outcome(sb, "whoami", [HOP1]);
@@ -428,12 +462,67 @@ const OWN: Record<string, () => Promise<void>> = {
       expect((await runCli(["whoami", HOP1], envOf(sb))).stdout).not.toMatch(/^hop 1/m);
     }),
 
+  "doctor --json": () =>
+    withSandbox(async (sb) => {
+      const r = await outcome(sb, "doctor", ["--json", HOP1, HOP2]);
+      succeeded(r);
+      const report = JSON.parse(r.stdout) as { ok: boolean; exitCode: number; checks: { name: string; status: string }[] };
+      expect([report.ok, report.exitCode]).toEqual([true, 0]);
+      expect(report.checks.map((c) => `${c.name} ${c.status}`)).toEqual(["environment ok", "source ok", "clock ok", "hop 1 ok", "hop 2 ok", "result ok"]);
+      // Control: without --json the same checks are lines for people.
+      const text = await runCli(["doctor", HOP1, HOP2], envOf(sb));
+      expect(text.stdout).toMatch(/^ok {4}hop 2: arn:aws:sts::222222222222:assumed-role\/CrossAccountRole\//m);
+      expect(() => JSON.parse(text.stdout)).toThrow();
+    }),
+
   "serve --format": () =>
     withSandbox(async (sb) => {
       const r = await outcome(sb, "serve", ["-f", "dotenv", HOP1]);
       succeeded(r);
       expect(r.stdout).toMatch(/^AWS_CONTAINER_CREDENTIALS_FULL_URI=http:\/\/127\.0\.0\.1:\d+\/\S*$/m);
       expect(r.stdout).not.toMatch(/^export /m);
+    }),
+
+  "serve --imds": () =>
+    withSandbox(async (sb) => {
+      const serving = await startServeImds([HOP1], envOf(sb));
+      try {
+        expect(serving.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+        expect(serving.stdout).not.toMatch(/^export AWS_CONTAINER_CREDENTIALS_FULL_URI=/m);
+        // Our own CLI, told only that endpoint, takes the served role as its IMDS source.
+        const who = await runCli(["whoami", "--source", "imds"], { AWS_EC2_METADATA_SERVICE_ENDPOINT: serving.url, ...stsOnly(sb) });
+        succeeded(who);
+        expect(who.stdout).toBe(`arn:aws:sts::${A}:assumed-role/ExampleAssumedRole/${INSTANCE}\n`);
+        expect(sb.requests.filter((q) => q.action === "AssumeRole").map((q) => q.params.RoleArn)).toEqual([HOP1]);
+      } finally {
+        await serving.stop();
+      }
+    }),
+
+  "serve --port": () =>
+    withSandbox(async (sb) => {
+      const port = await freePort();
+      const serving = await startServeImds(["--port", String(port), HOP1], envOf(sb));
+      try {
+        expect(serving.url).toBe(`http://127.0.0.1:${port}/`);
+        expect(await imdsToken(`http://127.0.0.1:${port}`)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      } finally {
+        await serving.stop();
+      }
+      refusedAfter(await runCli(["serve", "--port", String(port), HOP1], envOf(sb)), /--port applies only with --imds, which is not given/);
+    }),
+
+  "serve --host": () =>
+    withSandbox(async (sb) => {
+      const serving = await startServeImds(["--host", "127.0.0.2", HOP1], envOf(sb));
+      try {
+        expect(serving.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/$/);
+        expect(await imdsToken(serving.url.slice(0, -1))).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(serving.stderr()).toBe("");
+      } finally {
+        await serving.stop();
+      }
+      refusedAfter(await runCli(["serve", "--host", "127.0.0.2", HOP1], envOf(sb)), /--host applies only with --imds, which is not given/);
     }),
 
   "exec --refresh": () =>
@@ -445,6 +534,41 @@ const OWN: Record<string, () => Promise<void>> = {
       expect(env.AWS_CONTAINER_CREDENTIALS_FULL_URI).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
       expect(env.AWS_ACCESS_KEY_ID).toBeUndefined();
       expect(r.hops.map((h) => h.params.RoleArn)).toEqual([HOP1]);
+    }),
+
+  "console --url": () =>
+    withSandbox(async (sb) => {
+      const r = await outcome(sb, "console", [HOP1]);
+      succeeded(r);
+      const url = new URL(r.stdout.trim());
+      expect(r.stdout).toBe(`${url.href}\n`);
+      expect([url.searchParams.get("Action"), url.searchParams.get("SigninToken")]).toEqual(["login", sb.federationRequests[0]!.signinToken]);
+      // Control: without --url the login URL goes to the opener (BROWSER here), and stdout stays empty.
+      const dir = tempDir();
+      const record = join(dir, "argv");
+      writeFileSync(join(dir, "browser"), `#!/bin/sh\nprintf '%s' "$1" > '${record}'\n`, { mode: 0o755 });
+      const opened = await runCli(["console", "--signin-url", sb.federationEndpoint, HOP1], { ...envOf(sb), BROWSER: join(dir, "browser") });
+      expect([opened.code, opened.stdout, opened.stderr]).toEqual([0, "", ""]);
+      expect(new URL(readFileSync(record, "utf8")).searchParams.get("SigninToken")).toBe(sb.federationRequests[1]!.signinToken);
+    }),
+
+  "console --signin-url": () =>
+    withSandbox(async (sb) => {
+      const r = await runCli(["console", "--url", "--signin-url", sb.federationEndpoint, HOP1], envOf(sb));
+      succeeded(r);
+      expect(r.stdout.startsWith(`${sb.federationEndpoint}?Action=login&`)).toBe(true);
+      expect(sb.federationRequests.map((f) => [f.action, f.status])).toEqual([["getSigninToken", 200]]);
+      // Plain http elsewhere than loopback would send the session's secret in clear: refused before any request.
+      const before = sb.requests.length;
+      failedWith(await runCli(["console", "--url", "--signin-url", "http://signin.example.com/federation", HOP1], envOf(sb)), 2, /--signin-url 'http:\/\/signin\.example\.com\/federation': must be https/);
+      expect(sb.requests).toHaveLength(before);
+    }),
+
+  "console --destination": () =>
+    withSandbox(async (sb) => {
+      const r = await outcome(sb, "console", ["--destination", "/cloudwatch/home", HOP1]);
+      succeeded(r);
+      expect(new URL(r.stdout.trim()).searchParams.get("Destination")).toBe("https://console.aws.amazon.com/cloudwatch/home?region=us-east-1");
     }),
 
   "unset --format": async () => {
@@ -631,6 +755,70 @@ async function withLiveSandbox<T>(args: readonly string[], fn: (vars: Record<str
   }
 }
 
+/** `imds --json` parsed (exit 0, nothing on stderr). */
+async function imdsJson(args: readonly string[], env: Record<string, string>): Promise<{ Warnings: Array<{ Code: string }>; [key: string]: any }> {
+  const r = await runCli(["imds", "--json", ...args], env);
+  succeeded(r);
+  return JSON.parse(r.stdout);
+}
+
+/** Entries for the imds command's options and the sandbox flags that set up the instance states it reports. */
+const IMDS_ENTRIES: Record<string, () => Promise<void>> = {
+  "imds --format": () =>
+    withSandbox(async (sb) => {
+      const text = await runCli(["imds"], envOf(sb));
+      succeeded(text);
+      expect(text.stdout).toMatch(new RegExp(`^  role \\(listed\\) +ExampleRole$`, "m"));
+      const json = await runCli(["imds", "-f", "json"], envOf(sb));
+      succeeded(json);
+      expect(JSON.parse(json.stdout)).toMatchObject({ InstanceId: INSTANCE, Role: "ExampleRole", Identity: { Arn: INSTANCE_SESSION } });
+      refusedAfter(await runCli(["imds", "-f", "sh"], envOf(sb)), /option '-f, --format <format>' argument 'sh' is invalid\. Allowed choices are text, json\./);
+    }),
+
+  "imds --json": () =>
+    withSandbox(async (sb) => {
+      expect(await imdsJson([], envOf(sb))).toMatchObject({ Region: "us-east-1", InstanceProfile: { Name: "ExampleRole" }, Warnings: [] });
+      refusedAfter(await runCli(["imds", "--json", "-f", "text"], envOf(sb)), /option '--json' cannot be used with option '-f, --format <format>'/);
+    }),
+
+  "imds --stale-after": () =>
+    withLiveSandbox(["--imds-credentials-age", "45m"], async (vars) => {
+      // Control: 45 minutes is under the default hour.
+      expect((await imdsJson([], vars)).Warnings).toEqual([]);
+      expect((await imdsJson(["--stale-after", "30m"], vars)).Warnings.map((w) => w.Code)).toEqual(["stale-credentials"]);
+    }),
+
+  "imds --verbose": () =>
+    withSandbox(async (sb) => {
+      const r = await runCli(["imds", "-v"], envOf(sb));
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/^assume-role: imds: GET \/latest\/meta-data\/iam\/info -> 200 \(\d+ ms\)$/m);
+      const quiet = await runCli(["imds"], envOf(sb));
+      succeeded(quiet);
+    }),
+
+  "sandbox --imds-served-role": () =>
+    withLiveSandbox(["--imds-served-role", "PreviousInstanceRole"], async (vars) => {
+      const report = await imdsJson([], vars);
+      expect([report.Role, report.Identity.Arn]).toEqual(["ExampleRole", `arn:aws:sts::${A}:assumed-role/PreviousInstanceRole/${INSTANCE}`]);
+      expect(report.Warnings.map((w) => w.Code)).toEqual(["role-mismatch"]);
+    }),
+
+  "sandbox --imds-instance-profile": () =>
+    withLiveSandbox(["--imds-instance-profile", "web-servers"], async (vars) => {
+      const report = await imdsJson([], vars);
+      expect([report.InstanceProfile.Arn, report.Role]).toEqual([`arn:aws:iam::${A}:instance-profile/web-servers`, "ExampleRole"]);
+      expect(report.Warnings.map((w) => w.Code)).toEqual(["profile-name"]);
+    }),
+
+  "sandbox --imds-credentials-age": () =>
+    withLiveSandbox(["--imds-credentials-age", "2h30m"], async (vars) => {
+      const report = await imdsJson([], vars);
+      expect(Math.abs(report.Credentials.AgeSeconds - 9000)).toBeLessThan(120);
+      expect(report.Warnings.map((w) => w.Code)).toEqual(["stale-credentials"]);
+    }),
+};
+
 /** The default command, whoami and serve: --refresh renews the cache entry instead of using it. */
 const refreshEntry = (cmd: Exclude<Resolving, "exec">) => () =>
   withSandbox(async (sb) => {
@@ -644,12 +832,12 @@ const refreshEntry = (cmd: Exclude<Resolving, "exec">) => () =>
     expect(sb.requests.filter((q) => q.action === "AssumeRole").map((q) => q.params.RoleArn)).toEqual([HOP1, HOP1]);
   });
 
-const COMMANDS = [...RESOLVING, "unset", "sandbox"] as const;
+const COMMANDS = [...RESOLVING, "unset", "sandbox", "imds"] as const;
 
 /** Every entry, keyed "COMMAND --long-flag" (COMMAND "assume-role" for the default command). */
-const MATRIX: Record<string, () => Promise<void>> = { ...OWN, ...SANDBOX_FAULTS };
+const MATRIX: Record<string, () => Promise<void>> = { ...OWN, ...SANDBOX_FAULTS, ...IMDS_ENTRIES };
 for (const [flag, scenario] of Object.entries(SHARED)) for (const cmd of RESOLVING) MATRIX[`${cmd} ${flag}`] = () => scenario(cmd);
-for (const cmd of ["assume-role", "whoami", "serve"] as const) MATRIX[`${cmd} --refresh`] = refreshEntry(cmd);
+for (const cmd of ["assume-role", "whoami", "serve", "doctor", "console"] as const) MATRIX[`${cmd} --refresh`] = refreshEntry(cmd);
 for (const cmd of COMMANDS) MATRIX[`${cmd} --help`] = helpEntry(cmd);
 
 describe.concurrent("option matrix: each option's observable effect, through the built CLI", () => {

@@ -13,7 +13,7 @@ describe("assume-role sandbox", () => {
       stdout += chunk;
     }
     const vars = Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]));
-    expect(Object.keys(vars).sort()).toEqual(["AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_STS", "AWS_REGION"]);
+    expect(Object.keys(vars).sort()).toEqual(["AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_REGION"]);
     expect(vars.AWS_EC2_METADATA_SERVICE_ENDPOINT).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const r = await runCli(["whoami", "ExampleAssumedRole"], vars);

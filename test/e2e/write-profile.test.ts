@@ -75,7 +75,9 @@ describe("--write-profile", () => {
     expect(after.subarray(after.length - tail).equals(RICH.subarray(end))).toBe(true);
     const sections = await parse(path);
     const prod = sections.prod!;
-    expect(r.stderr).toBe(`assume-role: wrote profile [prod] to ${path}, expires ${prod.aws_credential_expiration}\n`);
+    expect(r.stderr).toMatch(
+      new RegExp(`^assume-role: wrote profile \\[prod\\] to ${path}, expires ${prod.aws_credential_expiration}\nassume-role: added region = us-east-1 to \\[profile prod\\] in /\\S+/\\.aws/config\n$`),
+    );
     expect(Object.keys(prod)).toEqual(["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_credential_expiration", "region"]);
     expect(new Date(prod.aws_credential_expiration!).getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
     expect(await callerArn(prod)).toBe("arn:aws:sts::222222222222:assumed-role/CrossAccountRole/i-0123456789abcdef0");
@@ -101,7 +103,10 @@ describe("--write-profile", () => {
     const home = mkdtempSync(join(tmpdir(), "assume-role-home-"));
     const r = await runCli([HOP1, "-w", "default"], { ...sandbox().env(), HOME: home });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`^assume-role: wrote profile \\[default\\] to ${home}/\\.aws/credentials, expires \\S+Z\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^assume-role: wrote profile \\[default\\] to ${home}/\\.aws/credentials, expires \\S+Z\\nassume-role: added region = us-east-1 to \\[default\\] in ${home}/\\.aws/config\\n$`),
+    );
+    expect(readFileSync(join(home, ".aws/config"), "utf8")).toBe("[default]\nregion = us-east-1\n");
     expect(statSync(join(home, ".aws")).mode & 0o777).toBe(0o700);
     expect(statSync(join(home, ".aws/credentials")).mode & 0o777).toBe(0o600);
   });
@@ -213,6 +218,72 @@ describe("--write-profile: hostile targets are refused before any STS call", () 
     expect(r.ms).toBeLessThan(5_000);
     expect(readFileSync(path).equals(RICH)).toBe(true);
     expect(readFileSync(join(dir, "elsewhere"), "utf8")).toBe("x");
+  });
+});
+
+describe("--write-profile: the region in the config file", () => {
+  function home(config?: string): { home: string; config: string } {
+    const dir = mkdtempSync(join(tmpdir(), "assume-role-home-"));
+    mkdirSync(join(dir, ".aws"), { mode: 0o700 });
+    if (config !== undefined) writeFileSync(join(dir, ".aws/config"), config, { mode: 0o644 });
+    return { home: dir, config: join(dir, ".aws/config") };
+  }
+  const CONFIG = "# team settings\n[default]\nregion = eu-west-1\n\n[profile ci]\noutput = json\ns3 =\n  max_concurrent_requests = 4\n\n# trailing comment\n[profile other]\nregion = ap-south-1\n";
+
+  it("a section without a region gets one after its last key; every other byte and the file's mode unchanged; botocore reads it", async () => {
+    const h = home(CONFIG);
+    const r = await runCli([HOP1, "-w", "ci"], { ...sandbox().env(), HOME: h.home });
+    expect([r.code, r.stdout]).toEqual([0, ""]);
+    expect(r.stderr).toContain(`assume-role: added region = us-east-1 to [profile ci] in ${h.config}\n`);
+    expect(readFileSync(h.config, "utf8")).toBe(CONFIG.replace("max_concurrent_requests = 4\n", "max_concurrent_requests = 4\nregion = us-east-1\n"));
+    expect(statSync(h.config).mode & 0o777).toBe(0o644);
+    const probe = spawnSync("python3", ["-c", "import botocore.session as s; print(s.Session(profile='ci').get_config_variable('region'))"], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: h.home },
+    });
+    if (probe.status !== 0 && /No module named/.test(probe.stderr)) console.log("write-profile region: botocore not installed, its reading of the file is not checked");
+    else expect(probe.stdout.trim()).toBe("us-east-1");
+  });
+
+  it("a section that names a region keeps it (said on stderr when it differs); the file is not rewritten", async () => {
+    const h = home(CONFIG);
+    const before = statSync(h.config);
+    const r = await runCli([HOP1, "-w", "other"], { ...sandbox().env(), HOME: h.home });
+    expect([r.code, r.stdout]).toEqual([0, ""]);
+    expect(r.stderr).toContain(`assume-role: [profile other] in ${h.config} keeps its region ap-south-1 (these credentials were made in us-east-1)\n`);
+    expect(readFileSync(h.config, "utf8")).toBe(CONFIG);
+    expect(statSync(h.config).ino).toBe(before.ino);
+  });
+
+  it("a config file that is a symbolic link is not written through: the credentials are written, the link and target unchanged, stderr says so", async () => {
+    const h = home();
+    const target = join(h.home, "dotfiles-config");
+    writeFileSync(target, "[profile x]\n");
+    symlinkSync(target, h.config);
+    const r = await runCli([HOP1, "-w", "x"], { ...sandbox().env(), HOME: h.home });
+    expect([r.code, r.stdout]).toEqual([0, ""]);
+    expect(r.stderr).toContain(`assume-role: did not add region = us-east-1 to [profile x] in ${h.config}: `);
+    expect(r.stderr).toContain("add it there yourself\n");
+    expect(readFileSync(target, "utf8")).toBe("[profile x]\n");
+    expect(lstatSync(h.config).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(h.home, ".aws/credentials"), "utf8")).toMatch(/^\[x\]\naws_access_key_id = ASIA/);
+  });
+
+  it("a section with role_arn: warned that the SDKs would use it instead of the written keys", async () => {
+    const h = home(`[profile deploy]\nrole_arn = ${HOP2}\nsource_profile = default\n`);
+    const r = await runCli([HOP1, "-w", "deploy"], { ...sandbox().env(), HOME: h.home });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`assume-role: profile [deploy] in ${h.config} has role_arn, source_profile, which the SDKs use instead of the written keys: remove them from that section\n`);
+  });
+
+  it("no region known (environment keys, no AWS_REGION, no IMDS): the config file is not created", async () => {
+    const h = home();
+    const keys = sandbox().userKeys("alice");
+    const env = { AWS_ENDPOINT_URL_STS: sandbox().stsEndpoint, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, HOME: h.home };
+    const r = await runCli([HOP1, "-w", "plain"], env);
+    expect([r.code, r.stdout]).toEqual([0, ""]);
+    expect(r.stderr).not.toContain("region");
+    expect(readdirSync(join(h.home, ".aws"))).toEqual(["credentials"]);
   });
 });
 

@@ -6,6 +6,7 @@
  *   bash / zsh / dash:  eval "$(cat)"              (script on stdin, as in eval "$(assume-role …)")
  *   fish:               cat | source   or   eval (cat)       (mode "source" / "eval")
  *   pwsh:               Invoke-Expression ([Console]::In.ReadToEnd())
+ *   nu:                 source FILE          (nushell has no eval: the script is saved to FILE first)
  *
  * After the eval the shell `exec`s node on a small read-back program, which reports the status of
  * the eval and the raw bytes of its own initial environment (/proc/self/environ on Linux: what
@@ -16,7 +17,7 @@ import { accessSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
-export type ShellName = "bash" | "zsh" | "dash" | "fish" | "pwsh";
+export type ShellName = "bash" | "zsh" | "dash" | "fish" | "pwsh" | "nu";
 
 const commandCache = new Map<string, boolean>();
 
@@ -97,8 +98,14 @@ process.stdout.write(JSON.stringify({ evalStatus: Number(process.argv[2]), env: 
 const HELPER_VARS = ["ASR_T_NODE", "ASR_T_READBACK"] as const;
 
 /** Arguments for `shell` that evaluate stdin like a user would, then exec the read-back program. */
-function runnerArgs(shell: ShellName, mode: "source" | "eval", prelude: string, extra: readonly string[]): string[] {
+function runnerArgs(shell: ShellName, mode: "source" | "eval", prelude: string, extra: readonly string[], scriptFile: string): string[] {
   switch (shell) {
+    case "nu": {
+      // `source` is resolved when nu parses the command line, so the path is a literal; a failing
+      // script stops nu before the read-back (evalInShell then rejects with nu's stderr).
+      const body = `${prelude}\nsource ${JSON.stringify(scriptFile)}\nexec $env.ASR_T_NODE $env.ASR_T_READBACK 0\n`;
+      return ["--no-config-file", ...extra, "-c", body];
+    }
     case "bash":
     case "zsh":
     case "dash": {
@@ -143,7 +150,9 @@ export async function evalInShell(
     const home = opts.home ?? work;
     const readback = join(work, "readback.cjs");
     writeFileSync(readback, READBACK);
-    const argv = runnerArgs(shell, opts.mode ?? "source", opts.prelude ?? "", opts.shellArgs ?? []);
+    const scriptFile = join(work, "script.nu");
+    if (shell === "nu") writeFileSync(scriptFile, script);
+    const argv = runnerArgs(shell, opts.mode ?? "source", opts.prelude ?? "", opts.shellArgs ?? [], scriptFile);
     const childEnv: Record<string, string> = {
       PATH: process.env["PATH"] ?? "/usr/bin:/bin",
       HOME: home,

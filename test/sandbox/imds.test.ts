@@ -254,6 +254,7 @@ describe("IMDS without a role", () => {
     expect(sb.env()).toEqual({
       AWS_EC2_METADATA_SERVICE_ENDPOINT: sb.imdsEndpoint,
       AWS_ENDPOINT_URL_STS: sb.stsEndpoint,
+      AWS_ENDPOINT_URL_IAM: sb.stsEndpoint,
       AWS_REGION: "eu-west-1",
     });
   });

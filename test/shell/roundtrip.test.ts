@@ -30,6 +30,7 @@ const CASES: readonly ShellCase[] = [
   { label: "dash (POSIX sh): eval \"$(…)\"", shell: "dash", format: "sh" },
   { label: "fish: … | source", shell: "fish", format: "fish", opts: { mode: "source" } },
   { label: "fish: eval (…)", shell: "fish", format: "fish", opts: { mode: "eval" } },
+  { label: "nu: source FILE", shell: "nu", format: "nu" },
   { label: "pwsh: Invoke-Expression", shell: "pwsh", format: "powershell", nonEmpty: true },
 ];
 

@@ -102,12 +102,12 @@ describe("GITHUB_ENV file", () => {
     await writeFile(path, "");
     let stdout = "";
     const ctx = { fs, stdout: { write: (t: string) => void (stdout += t) } };
-    await writeGithubOutputs(ctx, path, INPUT);
+    await writeGithubOutputs(ctx, { env: path }, INPUT);
     expect(stdout).toBe(formatGithub(INPUT));
     expect(parseGithubEnv(await readFile(path, "utf8"))).toEqual(Object.fromEntries(INPUT.exports.set));
     stdout = "";
     const bad = { ...INPUT, exports: only([["AWS_REGION", "x\ry"]]) };
-    await expect(writeGithubOutputs(ctx, path, bad)).rejects.toThrow(UnrepresentableValueError);
+    await expect(writeGithubOutputs(ctx, { env: path }, bad)).rejects.toThrow(UnrepresentableValueError);
     expect(stdout).toBe("");
   });
 

@@ -127,6 +127,18 @@ const EXPECTED: Record<FormatName, { temp: string; long: string }> = {
       ...LONG_CLEARED.map(fishClear),
     ),
   },
+  nu: {
+    temp: lines(
+      "hide-env --ignore-errors AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SECURITY_TOKEN",
+      `load-env {AWS_ACCESS_KEY_ID: "ASIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "${SECRET}", AWS_SESSION_TOKEN: "${TOKEN}", ` +
+        `AWS_CREDENTIAL_EXPIRATION: "2030-01-02T03:04:05Z", AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "eu-west-1", ` +
+        `ASSUME_ROLE_ARN: "${ROLE}", ASSUME_ROLE_CHAIN: "${CHAIN}", ASSUME_ROLE_ACCESS_KEY_ID: "ASIAIOSFODNN7EXAMPLE"}`,
+    ),
+    long: lines(
+      `hide-env --ignore-errors ${LONG_CLEARED.join(" ")}`,
+      `load-env {AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "${SECRET}", ASSUME_ROLE_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE"}`,
+    ),
+  },
   powershell: { temp: PS_TEMP, long: PS_LONG },
   pwsh: { temp: PS_TEMP, long: PS_LONG },
   cmd: {
@@ -206,8 +218,8 @@ describe("exact output per format", () => {
 
 describe("registry", () => {
   it("lists canonical names and aliases for --format", () => {
-    expect(FORMAT_NAMES).toEqual(["sh", "bash", "zsh", "fish", "powershell", "pwsh", "cmd", "json", "process", "dotenv", "github", "gitlab"]);
-    expect(SHELL_FORMAT_NAMES).toEqual(["sh", "bash", "zsh", "fish", "powershell", "pwsh", "cmd"]);
+    expect(FORMAT_NAMES).toEqual(["sh", "bash", "zsh", "fish", "nu", "powershell", "pwsh", "cmd", "json", "process", "dotenv", "github", "gitlab"]);
+    expect(SHELL_FORMAT_NAMES).toEqual(["sh", "bash", "zsh", "fish", "nu", "powershell", "pwsh", "cmd"]);
   });
   it("aliases share one formatter", () => {
     expect(getFormatter("bash")).toBe(FORMATS.sh);

@@ -7,6 +7,7 @@ export const FORMAT_NAMES = Object.freeze([
   "bash",
   "zsh",
   "fish",
+  "nu",
   "powershell",
   "pwsh",
   "cmd",
@@ -20,4 +21,4 @@ export const FORMAT_NAMES = Object.freeze([
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
 /** Formats whose output can also clear variables (`assume-role unset`). */
-export const SHELL_FORMAT_NAMES: readonly FormatName[] = Object.freeze<FormatName[]>(["sh", "bash", "zsh", "fish", "powershell", "pwsh", "cmd"]);
+export const SHELL_FORMAT_NAMES: readonly FormatName[] = Object.freeze<FormatName[]>(["sh", "bash", "zsh", "fish", "nu", "powershell", "pwsh", "cmd"]);

@@ -40,9 +40,27 @@ const DELIMITER_PREFIX = "ASSUME_ROLE_EOF_";
  * before a line feed in the value would be lost).
  */
 export function githubEnvBlock(exports: ExportSet, randomHex: () => string): string {
+  return githubFileBlock(exports.set, randomHex, (name, value) => checkAssignment("github", name, value));
+}
+
+/** Step output names as the runner takes them (actions/toolkit setOutput): letters, digits, `_` and `-`. */
+const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** The $GITHUB_OUTPUT text for step outputs (`steps.ID.outputs.NAME`), in the same heredoc form. */
+export function githubOutputBlock(outputs: ReadonlyArray<readonly [name: string, value: string]>, randomHex: () => string): string {
+  return githubFileBlock(outputs, randomHex, (name) => {
+    if (!OUTPUT_NAME.test(name)) throw new Error(`invalid step output name ${JSON.stringify(name)}`);
+  });
+}
+
+function githubFileBlock(
+  pairs: ReadonlyArray<readonly [name: string, value: string]>,
+  randomHex: () => string,
+  check: (name: string, value: string) => void,
+): string {
   let out = "";
-  for (const [name, value] of exports.set) {
-    checkAssignment("github", name, value);
+  for (const [name, value] of pairs) {
+    check(name, value);
     if (value.includes("\r")) {
       throw new UnrepresentableValueError("github", name, "it contains a carriage return, which a Windows runner drops before a line feed (CRLF line ends)");
     }

@@ -5,6 +5,7 @@ import { formatFish } from "./fish.js";
 import { formatGithub } from "./github.js";
 import { formatGitlab } from "./gitlab.js";
 import { formatJson } from "./json.js";
+import { formatNu } from "./nu.js";
 import { formatPowerShell } from "./powershell.js";
 import { formatProcess } from "./process.js";
 import { FORMAT_NAMES, SHELL_FORMAT_NAMES, type FormatName } from "./format-names.js";
@@ -18,6 +19,8 @@ export const FORMATS = Object.freeze({
   bash: formatSh,
   zsh: formatSh,
   fish: formatFish,
+  /** nushell: `hide-env` + `load-env {…}`, for `source` (it has no eval). */
+  nu: formatNu,
   powershell: formatPowerShell,
   pwsh: formatPowerShell,
   cmd: formatCmd,

@@ -1,0 +1,87 @@
+import type { ChainDeps } from "../chain/run-chain.js";
+import type { AssumeRoleInput, StsApi } from "../sts/sts-api.js";
+import type { ChainPlan, Credentials, HopResult, SourceResult } from "../types.js";
+
+/** An AssumeRole as it was sent: the form fields and the credentials that signed it (never printed). */
+export interface SentHop {
+  readonly input: AssumeRoleInput;
+  readonly caller: Credentials;
+}
+
+/** What doctor saw of one run of the chain: the plan, each edge's answer, and where it first failed. */
+export interface ChainObservation {
+  plan?: ChainPlan | undefined;
+  source?: SourceResult | undefined;
+  readonly hops: (HopResult | undefined)[];
+  /** The last AssumeRole sent for each hop index (a hop from the cache sends none). */
+  readonly sent: (SentHop | undefined)[];
+  /** The first failure in time: at the source, or at a hop (index). */
+  failure?: { readonly at: "source" | number; readonly error: unknown } | undefined;
+  /** STS's Date header of every answer, and this machine's clock when it arrived. */
+  readonly answers: { readonly serverDate: Date; readonly localDate: Date }[];
+}
+
+export function newObservation(): ChainObservation {
+  return { hops: [], sent: [], answers: [] };
+}
+
+/**
+ * Decorate the chain's edges so that a normal run of the chain (src/chain, unchanged) reports to `seen`: the
+ * source's answer, each hop's answer or error, the AssumeRole form each hop sent, STS's clock. Nothing is
+ * changed on the way.
+ */
+export function observeChain(seen: ChainObservation, now: () => Date): (deps: ChainDeps, plan: ChainPlan) => ChainDeps {
+  return (deps, plan) => {
+    seen.plan = plan;
+    // A hop's AssumeRole is signed by its caller: the source (hop 0), or the hop before it.
+    const indexOfCaller = (c: Credentials): number | undefined => {
+      if (seen.source?.credentials.accessKeyId === c.accessKeyId) return 0;
+      const before = seen.hops.findIndex((h) => h?.credentials.accessKeyId === c.accessKeyId);
+      return before < 0 ? undefined : before + 1;
+    };
+    const fail = (at: "source" | number, error: unknown) => {
+      seen.failure ??= { at, error };
+    };
+    return {
+      ...deps,
+      source: async (p, wants) => {
+        try {
+          return (seen.source = await deps.source(p, wants));
+        } catch (err) {
+          fail("source", err);
+          throw err;
+        }
+      },
+      answerHop: async (call) => {
+        const index = deps.hopKeys.indexOf(call.key);
+        try {
+          const result = await deps.answerHop(call);
+          seen.hops[index] = result;
+          return result;
+        } catch (err) {
+          fail(index, err);
+          throw err;
+        }
+      },
+      sts: (config) => {
+        const api = deps.sts({
+          ...config,
+          onAnswer: (answer) => {
+            config.onAnswer?.(answer);
+            const serverDate = answer.date === undefined ? undefined : new Date(answer.date);
+            if (serverDate !== undefined && !Number.isNaN(serverDate.getTime())) seen.answers.push({ serverDate, localDate: now() });
+          },
+        });
+        const observed: StsApi = {
+          ...api,
+          assumeRole: (input) => {
+            const index = config.credentials === undefined ? undefined : indexOfCaller(config.credentials);
+            if (index !== undefined) seen.sent[index] = { input, caller: config.credentials! };
+            return api.assumeRole(input);
+          },
+        };
+        return observed;
+      },
+    };
+  };
+}
