@@ -53,10 +53,12 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
   program.addCommand(
     withResolveOptions(
       new Command("whoami")
-        .description("resolve the chain and print who the result is (GetCallerIdentity; --format json for details)")
+        .description("print who the chain's result is (GetCallerIdentity); no ROLE: who the environment's credentials are, and which chain made them")
         .argument("[roles...]", "role ARNs or names, as for the default command"),
     )
-      .addOption(new Option("-f, --format <format>", "text: the ARN; json: account, ARN, user ID and expiry").choices(WHOAMI_FORMATS).default("text"))
+      .addOption(new Option("-f, --format <format>", "text (default): the ARN; json: account, ARN, user ID and expiry").choices(WHOAMI_FORMATS))
+      .option("--json", "the same as -f json (for scripts)")
+      .option("--chain", "show the source and every hop: role, session, assumed-role ARN, account, region, expiry, cached")
       .action(async (roles, opts) => (await import("./commands/whoami-command.js")).whoamiCommand(ctx, roles, opts)),
   );
 

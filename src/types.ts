@@ -180,6 +180,8 @@ export interface SourceResult {
   readonly partition?: string | undefined;
   readonly instanceId?: string | undefined;
   readonly region?: string | undefined;
+  /** IMDS: the role the instance profile lists (for whoami --chain). */
+  readonly roleName?: string | undefined;
   /** What the eager fields above leave out, on demand (IMDS: instance ID, region, account). */
   readonly lazy?: SourceLazyFacts | undefined;
 }
@@ -201,6 +203,11 @@ export interface HopResult {
 /** What the cache keeps for one STS step: an AssumeRole hop, or the MFA session. */
 export type StepResult = HopResult | SessionResult;
 
+/** An MFA session (GetSessionToken), not an AssumeRole hop. */
+export function isSessionResult(step: StepResult): step is SessionResult {
+  return "kind" in step && step.kind === "mfa-session";
+}
+
 export interface ChainResult {
   /** The hops that ran or came from the cache, in order; the last is the final hop. A cache hit on the final hop is alone. */
   readonly hops: readonly HopResult[];
@@ -215,4 +222,23 @@ export interface ChainResult {
   readonly exportRegion?: string | undefined;
   /** Role ARN of the final hop (the marker value); undefined when there is no hop. */
   readonly roleArn?: string | undefined;
+  /** The chain as the plan names it: the source, then each hop's role (the ASSUME_ROLE_CHAIN marker); runChain always sets it. */
+  readonly path?: ChainPath | undefined;
+  /**
+   * Only when the chain was asked to explain itself (ChainDeps.peekHop): the hops before `hops` that were not needed
+   * because a later hop came from the cache, each as the cache holds it (`result` undefined when it holds none).
+   */
+  readonly earlier?: readonly EarlierHop[] | undefined;
+}
+
+/** Where a chain starts (`imds`, `env`, `profile:dev`, ...) and each hop's role ARN (or the bare name as planned). */
+export interface ChainPath {
+  readonly source: string;
+  readonly roles: readonly string[];
+}
+
+export interface EarlierHop {
+  /** The role as planned (an ARN or a bare name). */
+  readonly label: string;
+  readonly result?: HopResult | undefined;
 }

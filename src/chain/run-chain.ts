@@ -1,5 +1,6 @@
 import type { StsFactory } from "../sts/sts-api.js";
-import type { ChainPlan, ChainResult, Credentials, HopResult, SessionResult, SourcePlan, SourceResult, SourceWants } from "../types.js";
+import { sourceLabel } from "../chain-marker.js";
+import type { ChainPlan, ChainResult, Credentials, EarlierHop, Hop, HopResult, SessionResult, SourcePlan, SourceResult, SourceWants } from "../types.js";
 import type { AnswerHop } from "./assume-hop.js";
 import { callerOfHop, callerOfSession, callerOfSource, type Caller } from "./caller.js";
 import { runHop } from "./run-hop.js";
@@ -19,6 +20,11 @@ export interface ChainDeps {
   readonly source: (plan: SourcePlan, wants?: SourceWants) => Promise<SourceResult>;
   /** Answers each hop (STS, possibly behind the cache). */
   readonly answerHop: AnswerHop;
+  /**
+   * Set only to explain a chain (whoami --chain): what the cache holds for a hop, read without a request. The hops
+   * before one the cache answered were not needed; with this they are still shown, as the cache holds them.
+   */
+  readonly peekHop?: ((key: readonly string[]) => Promise<HopResult | undefined>) | undefined;
   /** The entry key of each hop (plan/hop-keys.ts), one per hop of the plan. */
   readonly hopKeys: readonly (readonly string[])[];
   readonly sts: StsFactory;
@@ -100,11 +106,17 @@ export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainR
     const mfa = plan.session === undefined ? undefined : await session();
     const s = await source();
     const region = await env.region();
-    return { hops: [], source: s, session: mfa, credentials: mfa?.credentials ?? s.credentials, ...region };
+    return { hops: [], source: s, session: mfa, credentials: mfa?.credentials ?? s.credentials, ...region, path: { source: sourceLabel(plan), roles: [] } };
   }
   const last = await hopAt(plan.hops.length - 1);
+  // The hops that ran or came from the cache are the end of the plan: a hop pulls the one before only when it runs.
+  const first = answered.findIndex((h) => h !== undefined);
+  const earlier = deps.peekHop === undefined ? undefined : await peekEarlier(plan, deps, first, deps.peekHop);
+  const roles = plan.hops.map((hop, i) => answered[i]?.roleArn ?? earlier?.[i]?.result?.roleArn ?? labelOf(hop));
   return {
     hops: answered.filter((h) => h !== undefined),
+    earlier,
+    path: { source: sourceLabel(plan), roles },
     source: sourceResult,
     session: sessionResult,
     credentials: last.credentials,
@@ -112,6 +124,21 @@ export async function runChain(plan: ChainPlan, deps: ChainDeps): Promise<ChainR
     exportRegion: last.exportRegion,
     roleArn: last.roleArn,
   };
+}
+
+function labelOf(hop: Hop): string {
+  return hop.role.kind === "arn" ? hop.role.arn : hop.role.name;
+}
+
+/** What the cache holds for the hops before `first` (read only; nothing runs). */
+function peekEarlier(plan: ChainPlan, deps: ChainDeps, first: number, peek: NonNullable<ChainDeps["peekHop"]>): Promise<EarlierHop[]> {
+  return Promise.all(
+    plan.hops.slice(0, first).map(async (hop, i) => {
+      const label = labelOf(hop);
+      const result = await peek(deps.hopKeys[i]!).catch(() => undefined);
+      return { label, result };
+    }),
+  );
 }
 
 /** The region the plan chose; the instance's is asked of IMDS only here, and only when the plan says so. */

@@ -54,7 +54,7 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
   if (!formatter) throw new Error(`no formatter for ${opts.format}`);
   const region = result.exportRegion;
   const input = {
-    exports: buildExportSet({ credentials: result.credentials, region, roleArn: result.roleArn }),
+    exports: buildExportSet({ credentials: result.credentials, region, roleArn: result.roleArn, chain: result.path }),
     credentials: result.credentials,
     region,
     roleArn: result.roleArn,

@@ -1,3 +1,4 @@
+import { peekCache } from "../cache/peek-cache.js";
 import { cacheOptions, withCache } from "../cache/with-cache.js";
 import type { ChainDeps, InstanceFacts } from "../chain/run-chain.js";
 import { maxAttemptsFromEnv } from "../config/max-attempts.js";
@@ -27,6 +28,8 @@ export interface DepsOptions {
   readonly refresh?: boolean | undefined;
   /** Cached entries must have at least this long left (the renewing endpoint), on top of the usual margin. */
   readonly cacheMinFreshSeconds?: number | undefined;
+  /** whoami --chain: show the hops before a cached one as the cache holds them (ChainDeps.peekHop). */
+  readonly peekEarlier?: boolean | undefined;
 }
 
 /**
@@ -57,6 +60,7 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
       return resolveSource(p, providers, wants);
     },
     answerHop: withCache(cache),
+    peekHop: opts.peekEarlier ? peekCache(cache) : undefined,
     hopKeys: hopKeys(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint, { user: ctx.username(), host: ctx.hostname(), now: ctx.now() }),
     sessionKey: sessionKey(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint),
     sts,

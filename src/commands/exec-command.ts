@@ -52,7 +52,7 @@ export async function execCommand(
     log.warn(`starting ${file} as ${first.roleArn ?? "the source's identity"}${expires}; exit it to return`);
   }
   if (!opts.refresh) {
-    const exports = buildExportSet({ credentials: first.credentials, region, roleArn: first.roleArn });
+    const exports = buildExportSet({ credentials: first.credentials, region, roleArn: first.roleArn, chain: first.path });
     return runChild(ctx, file, args, buildChildEnv(ctx.env, exports));
   }
   const endpoint = await startEndpoint(ctx, roles, opts, log, first, "exec --refresh");

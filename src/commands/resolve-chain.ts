@@ -13,8 +13,11 @@ import type { ResolveOptions } from "./resolve-options.js";
 /** A command's resolve options, plus its output format where it has one (`process` changes how AWS_PROFILE is read). */
 export type ChainOptions = ResolveOptions & { readonly format?: string | undefined };
 
-/** What a command may add to a run: a cache freshness floor; observers (doctor) that wrap the chain's edges without changing what they do. */
-export type RunExtras = Pick<DepsOptions, "cacheMinFreshSeconds"> & {
+/**
+ * What a command may add to a run: a cache freshness floor; the cache's view of hops a cached later hop made
+ * unnecessary (whoami --chain); observers (doctor) that wrap the chain's edges without changing what they do.
+ */
+export type RunExtras = Pick<DepsOptions, "cacheMinFreshSeconds" | "peekEarlier"> & {
   readonly decorate?: ((deps: ChainDeps, plan: ChainPlan) => ChainDeps) | undefined;
 };
 
@@ -37,7 +40,7 @@ export async function resolveChain(
   return runPlan(ctx, await planFromOptions(ctx, roles, opts), opts, log, extra);
 }
 
-/** Run a plan made by planFromOptions (for a command that also needs the plan itself, as console does). */
+/** Run a plan made by planFromOptions (for a command that also needs the plan itself, as console and whoami do). */
 export async function runPlan(
   ctx: Context,
   plan: ChainPlan,

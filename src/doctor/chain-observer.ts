@@ -1,7 +1,7 @@
 import type { ChainDeps } from "../chain/run-chain.js";
 import type { AssumeRoleInput, StsApi } from "../sts/sts-api.js";
 import type { HopCall } from "../chain/assume-hop.js";
-import type { ChainPlan, Credentials, HopResult, SourceResult, StepResult } from "../types.js";
+import { isSessionResult, type ChainPlan, type Credentials, type HopResult, type SourceResult, type StepResult } from "../types.js";
 
 /** An AssumeRole as it was sent: the form fields and the credentials that signed it (never printed). */
 export interface SentHop {
@@ -58,7 +58,7 @@ export function observeChain(seen: ChainObservation, now: () => Date): (deps: Ch
         try {
           const result = await deps.answerHop(call);
           // An MFA session (GetSessionToken) is a step before the hops, not one of them.
-          if (!("kind" in result && result.kind === "mfa-session")) seen.hops[index] = result as HopResult;
+          if (!isSessionResult(result)) seen.hops[index] = result;
           return result;
         } catch (err) {
           fail(index, err);

@@ -1,4 +1,4 @@
-import { CLEARED_NAMES, MARKER_KEY_ID, MARKER_ROLE_ARN, type ExportSet } from "./export-set.js";
+import { CLEARED_NAMES, MARKER_CHAIN, MARKER_KEY_ID, MARKER_ROLE_ARN, type ExportSet } from "./export-set.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -27,6 +27,7 @@ export const STALE_NAMES: readonly string[] = [
   "AWS_CREDENTIAL_FILE",
   "AWS_SDK_LOAD_CONFIG",
   MARKER_ROLE_ARN,
+  MARKER_CHAIN,
   MARKER_KEY_ID,
 ];
 export const STALE_PREFIX = "AWS_CONTAINER_";
@@ -44,6 +45,7 @@ export const SHADOWING_NAMES: readonly string[] = unique([
   "AWS_WEB_IDENTITY_TOKEN_FILE",
   "AWS_ROLE_ARN",
   "AWS_ROLE_SESSION_NAME",
+  MARKER_CHAIN,
   MARKER_KEY_ID,
 ]);
 

@@ -1,9 +1,11 @@
 import type { Credentials } from "../types.js";
 
 import { isoSeconds } from "../iso-seconds.js";
-import { MARKER_KEY_ID, MARKER_ROLE_ARN } from "../markers.js";
+import { formatChainMarker } from "../chain-marker.js";
+import { MARKER_CHAIN, MARKER_KEY_ID, MARKER_ROLE_ARN } from "../markers.js";
+import type { ChainPath } from "../types.js";
 
-export { MARKER_KEY_ID, MARKER_ROLE_ARN };
+export { MARKER_CHAIN, MARKER_KEY_ID, MARKER_ROLE_ARN };
 
 /** Variables every run sets or clears, in output order; `unset` clears exactly these. */
 export const EXPORTED_NAMES = [
@@ -14,6 +16,7 @@ export const EXPORTED_NAMES = [
   "AWS_REGION",
   "AWS_DEFAULT_REGION",
   MARKER_ROLE_ARN,
+  MARKER_CHAIN,
   MARKER_KEY_ID,
 ] as const;
 
@@ -42,6 +45,8 @@ export interface ExportInput {
   readonly region?: string | undefined;
   /** The final role (or, with no hop, the source's role when known). */
   readonly roleArn?: string | undefined;
+  /** The chain that made them (ASSUME_ROLE_CHAIN), so `whoami` can say so later. */
+  readonly chain?: ChainPath | undefined;
 }
 
 /** Pure: credentials + region + role → the variables to set and to clear. */
@@ -58,6 +63,7 @@ export function buildExportSet(input: ExportInput): ExportSet {
     set.push(["AWS_REGION", input.region], ["AWS_DEFAULT_REGION", input.region]);
   }
   optional(set, unset, MARKER_ROLE_ARN, input.roleArn);
+  optional(set, unset, MARKER_CHAIN, input.chain && formatChainMarker(input.chain));
   // Always: the next run in the same shell must recognise these as its own exports, even without a ROLE.
   set.push([MARKER_KEY_ID, c.accessKeyId]);
   return { set, unset };

@@ -37,6 +37,7 @@ export async function imdsSource(deps: ImdsSourceDeps, wants: SourceWants = {}):
       sessionToken: credentials.sessionToken,
       expiration: credentials.expiration,
     },
+    roleName,
     lazy: { instanceId: facts.instanceId, region: facts.region, account: facts.account },
   };
 }

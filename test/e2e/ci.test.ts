@@ -24,9 +24,11 @@ describe("-f gitlab", () => {
       "AWS_REGION",
       "AWS_DEFAULT_REGION",
       "ASSUME_ROLE_ARN",
+      "ASSUME_ROLE_CHAIN",
       "ASSUME_ROLE_ACCESS_KEY_ID",
     ]);
     expect(vars.ASSUME_ROLE_ARN).toBe(HOP2);
+    expect(vars.ASSUME_ROLE_CHAIN).toBe(`imds > ${HOP1} > ${HOP2}`);
     expect(await identityOf(sandbox(), vars)).toMatch(/^arn:aws:sts::222222222222:assumed-role\/CrossAccountRole\//);
   });
 });

@@ -459,6 +459,36 @@ const OWN: Record<string, () => Promise<void>> = {
       expect(JSON.parse(json.stdout)).toMatchObject({ Account: A, Arn: `arn:aws:sts::${A}:assumed-role/ExampleAssumedRole/${INSTANCE}` });
     }),
 
+  "whoami --json": () =>
+    withSandbox(async (sb) => {
+      const r = await runCli(["whoami", "--json", HOP1], { ...envOf(sb), FORCE_COLOR: "1" });
+      succeeded(r);
+      expect(r.stdout).not.toContain("\x1b");
+      expect(JSON.parse(r.stdout)).toMatchObject({ Account: A, Arn: `arn:aws:sts::${A}:assumed-role/ExampleAssumedRole/${INSTANCE}`, MadeBy: null });
+      // Control: without it, the same command prints the ARN as text.
+      const text = await runCli(["whoami", HOP1], envOf(sb));
+      expect(text.stdout).toBe(`arn:aws:sts::${A}:assumed-role/ExampleAssumedRole/${INSTANCE}\n`);
+      refusedAfter(await runCli(["whoami", "--json", "-f", "text", HOP1], envOf(sb)), /whoami: --json cannot be used with -f text: .*/);
+    }),
+
+  "whoami --chain": () =>
+    withSandbox(async (sb) => {
+      const r = await outcome(sb, "whoami", ["--chain", "--json", HOP1, HOP2]);
+      succeeded(r);
+      const out = JSON.parse(r.stdout) as { Source: { Kind: string; Role: string }; Hops: Array<{ RoleArn: string; AssumedRoleArn: string; From: string }> };
+      expect(out.Source).toMatchObject({ Kind: "imds", Role: "ExampleRole" });
+      expect(out.Hops.map((h) => [h.RoleArn, h.AssumedRoleArn, h.From])).toEqual([
+        [HOP1, `arn:aws:sts::${A}:assumed-role/ExampleAssumedRole/${INSTANCE}`, "sts"],
+        [HOP2, `arn:aws:sts::222222222222:assumed-role/CrossAccountRole/${INSTANCE}`, "sts"],
+      ]);
+      // No request beyond the chain's hops and the one GetCallerIdentity whoami always makes.
+      expect(sb.requests.map((q) => q.action)).toEqual(["AssumeRole", "AssumeRole", "GetCallerIdentity"]);
+      const text = await runCli(["whoami", "--chain", HOP1], envOf(sb));
+      expect(text.stdout).toMatch(new RegExp(`^source +IMDS, instance profile role ExampleRole, key ASIA…\\w{4}$`, "m"));
+      // Control: without it, no hop is shown.
+      expect((await runCli(["whoami", HOP1], envOf(sb))).stdout).not.toMatch(/^hop 1/m);
+    }),
+
   "doctor --json": () =>
     withSandbox(async (sb) => {
       const r = await outcome(sb, "doctor", ["--json", HOP1, HOP2]);

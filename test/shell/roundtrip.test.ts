@@ -62,6 +62,7 @@ describe.each(CASES)("$label", (c) => {
     sessionToken: optional,
     region: optional,
     roleArn: optional,
+    chain: optional,
     extras: fc.tuple(value, value, value),
     preset: fc.subarray(CLEARABLE),
   });
@@ -76,7 +77,8 @@ describe.each(CASES)("$label", (c) => {
           sessionToken: s.sessionToken,
           expiration: s.sessionToken === undefined ? undefined : EXPIRATION,
         };
-        const base = buildExportSet({ credentials, region: s.region, roleArn: s.roleArn });
+        const chain = s.chain === undefined ? undefined : { source: s.chain, roles: s.roleArn === undefined ? [] : [s.roleArn] };
+        const base = buildExportSet({ credentials, region: s.region, roleArn: s.roleArn, chain });
         const exports = { set: [...base.set, ...EXTRA_NAMES.map((n, i) => [n, s.extras[i] ?? ""] as const)], unset: base.unset };
         const input: FormatInput = { exports, credentials, region: s.region, roleArn: s.roleArn };
         const script = format(input);

@@ -37,6 +37,7 @@ const PARENT = {
   AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/token",
   AWS_ROLE_ARN: "arn:aws:iam::1:role/Old",
   ASSUME_ROLE_ARN: "arn:aws:iam::1:role/Old",
+  ASSUME_ROLE_CHAIN: "imds > arn:aws:iam::1:role/Old",
   ASSUME_ROLE_ACCESS_KEY_ID: "AKIAOLD",
   UNDEFINED_ONE: undefined,
 };
@@ -56,6 +57,7 @@ describe("isStale", () => {
     ["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", true],
     ["AWS_CONTAINER_ANYTHING_NEW", true],
     ["ASSUME_ROLE_ARN", true],
+    ["ASSUME_ROLE_CHAIN", true],
     ["ASSUME_ROLE_ACCESS_KEY_ID", true],
     ["AWS_REGION", false],
     ["AWS_CONFIG_FILE", false],

@@ -19,8 +19,9 @@ const tempCreds = {
   sessionToken: TOKEN,
   expiration: new Date("2030-01-02T03:04:05.678Z"),
 };
+const CHAIN = `imds > ${ROLE}`;
 const TEMP: FormatInput = {
-  exports: buildExportSet({ credentials: tempCreds, region: "eu-west-1", roleArn: ROLE }),
+  exports: buildExportSet({ credentials: tempCreds, region: "eu-west-1", roleArn: ROLE, chain: { source: "imds", roles: [ROLE] } }),
   credentials: tempCreds,
   region: "eu-west-1",
   roleArn: ROLE,
@@ -35,6 +36,7 @@ const LONG_CLEARED = [
   "AWS_SESSION_TOKEN",
   "AWS_CREDENTIAL_EXPIRATION",
   "ASSUME_ROLE_ARN",
+  "ASSUME_ROLE_CHAIN",
 ];
 
 const lines = (...l: string[]) => `${l.join("\n")}\n`;
@@ -53,6 +55,7 @@ const SH_TEMP = lines(
   "export AWS_REGION='eu-west-1'",
   "export AWS_DEFAULT_REGION='eu-west-1'",
   `export ASSUME_ROLE_ARN='${ROLE}'`,
+  `export ASSUME_ROLE_CHAIN='${CHAIN}'`,
   "export ASSUME_ROLE_ACCESS_KEY_ID='ASIAIOSFODNN7EXAMPLE'",
   "unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SECURITY_TOKEN",
 );
@@ -70,6 +73,7 @@ const PS_TEMP = lines(
   "$Env:AWS_REGION = 'eu-west-1'",
   "$Env:AWS_DEFAULT_REGION = 'eu-west-1'",
   `$Env:ASSUME_ROLE_ARN = '${ROLE}'`,
+  `$Env:ASSUME_ROLE_CHAIN = '${CHAIN}'`,
   "$Env:ASSUME_ROLE_ACCESS_KEY_ID = 'ASIAIOSFODNN7EXAMPLE'",
   "Remove-Item -ErrorAction SilentlyContinue Env:AWS_PROFILE",
   "Remove-Item -ErrorAction SilentlyContinue Env:AWS_DEFAULT_PROFILE",
@@ -91,6 +95,7 @@ const DOTENV = {
     "AWS_REGION=eu-west-1",
     "AWS_DEFAULT_REGION=eu-west-1",
     `ASSUME_ROLE_ARN=${ROLE}`,
+    `ASSUME_ROLE_CHAIN='${CHAIN}'`,
     "ASSUME_ROLE_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE",
   ),
   long: lines("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", `AWS_SECRET_ACCESS_KEY=${SECRET}`, "ASSUME_ROLE_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"),
@@ -109,6 +114,7 @@ const EXPECTED: Record<FormatName, { temp: string; long: string }> = {
       "set -gx AWS_REGION 'eu-west-1';",
       "set -gx AWS_DEFAULT_REGION 'eu-west-1';",
       `set -gx ASSUME_ROLE_ARN '${ROLE}';`,
+      `set -gx ASSUME_ROLE_CHAIN '${CHAIN}';`,
       "set -gx ASSUME_ROLE_ACCESS_KEY_ID 'ASIAIOSFODNN7EXAMPLE';",
       "if set -q -g AWS_PROFILE; set -e -g AWS_PROFILE; end; if set -q -U -x AWS_PROFILE; echo 'assume-role: universal variable AWS_PROFILE stays exported (erase it: set -e -U AWS_PROFILE)' >&2; end;",
       fishClear("AWS_DEFAULT_PROFILE"),
@@ -126,7 +132,7 @@ const EXPECTED: Record<FormatName, { temp: string; long: string }> = {
       "hide-env --ignore-errors AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SECURITY_TOKEN",
       `load-env {AWS_ACCESS_KEY_ID: "ASIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "${SECRET}", AWS_SESSION_TOKEN: "${TOKEN}", ` +
         `AWS_CREDENTIAL_EXPIRATION: "2030-01-02T03:04:05Z", AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "eu-west-1", ` +
-        `ASSUME_ROLE_ARN: "${ROLE}", ASSUME_ROLE_ACCESS_KEY_ID: "ASIAIOSFODNN7EXAMPLE"}`,
+        `ASSUME_ROLE_ARN: "${ROLE}", ASSUME_ROLE_CHAIN: "${CHAIN}", ASSUME_ROLE_ACCESS_KEY_ID: "ASIAIOSFODNN7EXAMPLE"}`,
     ),
     long: lines(
       `hide-env --ignore-errors ${LONG_CLEARED.join(" ")}`,
@@ -144,6 +150,7 @@ const EXPECTED: Record<FormatName, { temp: string; long: string }> = {
       'set "AWS_REGION=eu-west-1"',
       'set "AWS_DEFAULT_REGION=eu-west-1"',
       `set "ASSUME_ROLE_ARN=${ROLE}"`,
+      `set "ASSUME_ROLE_CHAIN=${CHAIN}"`,
       'set "ASSUME_ROLE_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE"',
       "set AWS_PROFILE=",
       "set AWS_DEFAULT_PROFILE=",
@@ -189,7 +196,8 @@ const EXPECTED: Record<FormatName, { temp: string; long: string }> = {
     long: lines("::add-mask::AKIAIOSFODNN7EXAMPLE", `::add-mask::${SECRET}`),
   },
   // STS-shaped values need no quoting: a GitLab report reads exactly like a dotenv file.
-  gitlab: DOTENV,
+  // GitLab keeps quotes as written: values go bare.
+  gitlab: { ...DOTENV, temp: DOTENV.temp.replace(`ASSUME_ROLE_CHAIN='${CHAIN}'`, `ASSUME_ROLE_CHAIN=${CHAIN}`) },
 };
 
 describe("exact output per format", () => {

@@ -170,7 +170,14 @@ describe("runChain", () => {
     const plan = buildPlan({ roles: [], region: "eu-west-1", env: LONG_TERM_ENV });
     const d = fakeDeps(plan, LONG_TERM, { calls, env: LONG_TERM_ENV });
     const result = await runChain(plan, d);
-    expect(result).toEqual({ hops: [], source: LONG_TERM, credentials: LONG_TERM.credentials, region: "eu-west-1", exportRegion: "eu-west-1" });
+    expect(result).toEqual({
+      hops: [],
+      source: LONG_TERM,
+      credentials: LONG_TERM.credentials,
+      region: "eu-west-1",
+      exportRegion: "eu-west-1",
+      path: { source: "env", roles: [] },
+    });
     expect([calls, d.sourceCalls]).toEqual([[], ["auto"]]);
   });
 
