@@ -14,11 +14,11 @@ import { PROFILE_CHAIN_VAR, chainWith } from "../config/profile-chain-guard.js";
 import { NoCredentialsError } from "../errors.js";
 import type { Credentials, SourcePlan, SourceResult } from "../types.js";
 import { parseJsonObject } from "../json-object.js";
+import { runShellCommand, type ShellResult } from "../run-shell-command.js";
 
 type ProcessPlan = Extract<SourcePlan, { kind: "process" }>;
 
 const MAX_STDOUT = 1 << 20;
-const STDERR_TAIL = 16 << 10;
 
 export async function processSource(ctx: Context, plan: ProcessPlan, debug: (line: string) => void = () => {}): Promise<SourceResult> {
   const origin = `credential_process of profile ${plan.profile}`;
@@ -81,43 +81,10 @@ function lastMessageLine(stderr: string): string | undefined {
   return (lines.filter((l) => !/^\s/.test(l)).at(-1) ?? lines.at(-1))?.trim();
 }
 
-interface RunResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly truncated: boolean;
-  readonly error?: Error | undefined;
-}
-
 /** Run `command` in the platform shell; the child learns which profiles are being resolved (loop guard). */
-function runCommand(ctx: Context, command: string, profile: string): Promise<RunResult> {
-  const windows = ctx.platform === "win32";
-  const [file, args] = windows ? [ctx.env.ComSpec ?? "cmd.exe", ["/d", "/s", "/c", `"${command}"`]] : ["/bin/sh", ["-c", command]];
+function runCommand(ctx: Context, command: string, profile: string): Promise<ShellResult> {
   const env = { ...ctx.env, [PROFILE_CHAIN_VAR]: chainWith(ctx.env, profile) };
-  return new Promise((resolve) => {
-    let stdout = "";
-    let stderr = "";
-    let truncated = false;
-    let error: Error | undefined;
-    const child = ctx.spawn(file, args, {
-      env,
-      stdio: ["inherit", "pipe", "pipe"],
-      windowsVerbatimArguments: windows,
-    });
-    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-      if (stdout.length + d.length > MAX_STDOUT) truncated = true;
-      else stdout += d;
-    });
-    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-      stderr = (stderr + d).slice(-STDERR_TAIL);
-    });
-    child.on("error", (err) => {
-      error = err;
-      resolve({ code: null, signal: null, stdout, stderr, truncated, error });
-    });
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, truncated, error }));
-  });
+  return runShellCommand(ctx, command, { env, stderr: "pipe", maxStdout: MAX_STDOUT });
 }
 
 function isJson(text: string): boolean {
