@@ -70,7 +70,7 @@ export interface HopPlan {
   /** MFA device serial or ARN; the code is asked for (or taken from --mfa-token) when the hop runs. */
   readonly mfaSerial?: string | undefined;
   /** The profile's mfa_process: a command that prints the code. */
-  readonly mfaProcess?: string | undefined;
+  readonly mfaProcess?: MfaCommand | undefined;
   readonly sourceIdentity?: string | undefined;
   readonly tags?: readonly Tag[] | undefined;
   readonly transitiveTagKeys?: readonly string[] | undefined;
@@ -102,7 +102,7 @@ export interface Hop {
   /** `max` on a hop that is not chained asks for 12 h; a role that allows less is asked again for this (1 h). */
   readonly durationFallback?: number | undefined;
   /** With SerialNumber: the command that prints the code (--mfa-process, else the profile's mfa_process). */
-  readonly mfaProcess?: string | undefined;
+  readonly mfaProcess?: MfaCommand | undefined;
   /** The profile this hop came from, for messages and --dry-run. */
   readonly profile?: string | undefined;
 }
@@ -119,7 +119,16 @@ export interface SessionPlan {
   /** DurationSeconds sent: --mfa-session-duration, else 12 h. */
   readonly durationSeconds: number;
   /** The command that prints the code (--mfa-process, else the profile's mfa_process); else --mfa-token or the terminal. */
-  readonly mfaProcess?: string | undefined;
+  readonly mfaProcess?: MfaCommand | undefined;
+}
+
+/**
+ * A command that prints an MFA code, with where it was configured. Messages and --dry-run name `origin`
+ * (`--mfa-process`, `mfa_process of profile X`), never `command`: it may hold a TOTP seed (`oathtool --totp -b SEED`).
+ */
+export interface MfaCommand {
+  readonly command: string;
+  readonly origin: string;
 }
 
 /** What GetSessionToken gave (or the cache kept): the user's MFA session. */

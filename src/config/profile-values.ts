@@ -1,7 +1,7 @@
 /** Reading one key of a profile: blank counts as unset; values are checked against STS's rules. */
 import { ConfigError } from "../errors.js";
 import { MAX_DURATION, MIN_DURATION } from "../plan/parse-duration.js";
-import type { HopPlan } from "../types.js";
+import type { HopPlan, MfaCommand } from "../types.js";
 import type { Properties } from "./profile-set.js";
 
 /** A profile's value, or undefined when absent or blank. */
@@ -46,6 +46,12 @@ export function durationSeconds(name: string, profile: Properties): number | und
   return seconds;
 }
 
+/** The profile's mfa_process, named by where it is set (its text may hold a TOTP seed and is never printed). */
+export function mfaCommand(name: string, profile: Properties): MfaCommand | undefined {
+  const command = value(profile, "mfa_process");
+  return command === undefined ? undefined : { command, origin: `mfa_process of profile ${name}` };
+}
+
 /** The AssumeRole call of a profile with role_arn. */
 export function roleHop(name: string, profile: Properties): HopPlan {
   const duration = durationSeconds(name, profile);
@@ -56,7 +62,7 @@ export function roleHop(name: string, profile: Properties): HopPlan {
     durationOrigin: duration === undefined ? undefined : `duration_seconds of profile ${name}`,
     externalId: checked(name, profile, "external_id"),
     mfaSerial: checked(name, profile, "mfa_serial"),
-    mfaProcess: value(profile, "mfa_process"),
+    mfaProcess: mfaCommand(name, profile),
     profile: name,
   };
 }

@@ -15,7 +15,7 @@ import type { HopPlan } from "../types.js";
 import { checkEndpointKeys, checkForeignKeys, checkHopKeys } from "./check-profile-keys.js";
 import { baseSource, holdsCredentials, staticSource, type BaseSource } from "./profile-source.js";
 import type { ProfileSet, Properties } from "./profile-set.js";
-import { checked, configError, roleHop, value } from "./profile-values.js";
+import { checked, configError, mfaCommand, roleHop, value } from "./profile-values.js";
 
 export interface ResolvedProfile {
   readonly plan: ProfilePlan;
@@ -98,7 +98,7 @@ function mfaSession(base: BaseSource, name: string, profile: Properties, ownRole
       "remove aws_session_token (or mfa_serial) from the profile; put mfa_serial on the role profile to send MFA with AssumeRole instead",
     );
   }
-  return { profile: name, serial, mfaProcess: value(profile, "mfa_process") };
+  return { profile: name, serial, mfaProcess: mfaCommand(name, profile) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ConfigError, UsageError } from "../errors.js";
 import { ciSessionName } from "../ci-identity.js";
-import { SOURCE_KINDS, type ChainPlan, type HopPlan, type RegionPlan, type SourceKind, type SourcePlan } from "../types.js";
+import { SOURCE_KINDS, type ChainPlan, type HopPlan, type MfaCommand, type RegionPlan, type SourceKind, type SourcePlan } from "../types.js";
 import { decideHops } from "./decide-hops.js";
 import { decideSession } from "./decide-session.js";
 import { decideSource } from "./decide-source.js";
@@ -16,7 +16,7 @@ export interface ProfilePlan {
   readonly name: string;
   readonly source: SourcePlan;
   /** mfa_serial (and mfa_process) on the profile whose long-term keys are the source: GetSessionToken with MFA. */
-  readonly mfaSession?: { readonly profile: string; readonly serial: string; readonly mfaProcess?: string | undefined } | undefined;
+  readonly mfaSession?: { readonly profile: string; readonly serial: string; readonly mfaProcess?: MfaCommand | undefined } | undefined;
   readonly hops: readonly HopPlan[];
   readonly region?: string | undefined;
 }
@@ -99,12 +99,13 @@ export function buildPlan(input: PlanInput): ChainPlan {
   if (input.mfaProcess !== undefined && input.mfaProcess.trim() === "") {
     throw new UsageError("--mfa-process: needs a command that prints the 6-digit code, e.g. --mfa-process 'ykman oath accounts code -s aws'");
   }
-  const session = decideSession(input.profile, source, input);
+  const flagProcess: MfaCommand | undefined = input.mfaProcess === undefined ? undefined : { command: input.mfaProcess, origin: "--mfa-process" };
+  const session = decideSession(input.profile, source, { mfaSessionDuration: input.mfaSessionDuration, mfaProcess: flagProcess });
   const withMfa = planned.map((hop) => ({
     ...hop,
     // aws-vault's precedence: the MFA session already proves this device; AssumeRole does not ask for it again.
     mfaSerial: hop.mfaSerial === session?.serial ? undefined : hop.mfaSerial,
-    mfaProcess: input.mfaProcess ?? hop.mfaProcess,
+    mfaProcess: flagProcess ?? hop.mfaProcess,
   }));
   if (input.mfaProcess !== undefined && session === undefined && !withMfa.some((hop) => hop.mfaSerial !== undefined)) {
     throw new UsageError("--mfa-process: no step of this chain needs MFA (add --mfa-serial, or mfa_serial in the profile)");

@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import type { SessionPlan, SourcePlan } from "../types.js";
+import type { MfaCommand, SessionPlan, SourcePlan } from "../types.js";
 import type { ProfilePlan } from "./build-plan.js";
 import { parseSessionDuration, SESSION_DEFAULT_DURATION } from "./parse-duration.js";
 
@@ -11,7 +11,7 @@ import { parseSessionDuration, SESSION_DEFAULT_DURATION } from "./parse-duration
 export function decideSession(
   profile: ProfilePlan | undefined,
   source: SourcePlan,
-  flags: { readonly mfaSessionDuration?: string | undefined; readonly mfaProcess?: string | undefined },
+  flags: { readonly mfaSessionDuration?: string | undefined; readonly mfaProcess?: MfaCommand | undefined },
 ): SessionPlan | undefined {
   const duration = flags.mfaSessionDuration === undefined ? undefined : parseSessionDuration(flags.mfaSessionDuration);
   const wanted = profile?.mfaSession;

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from "chalk";
-import type { ChainPlan, EffectiveSource, Hop, RegionPlan, SourcePlan } from "../types.js";
+import type { ChainPlan, EffectiveSource, Hop, MfaCommand, RegionPlan, SourcePlan } from "../types.js";
 import { CHAINED_MAX_DURATION, formatDuration, MAX_DURATION } from "./parse-duration.js";
 import { IMDS_DEFAULT_TEMPLATE, OTHER_DEFAULT_TEMPLATE } from "./session-name.js";
 import { nonBlank } from "../non-blank.js";
@@ -121,8 +121,9 @@ function describeDuration(hop: Hop): string {
   return text;
 }
 
-function codeFrom(process: string | undefined): string {
-  return process === undefined ? "from --mfa-token or asked on the terminal" : `printed by: ${process}`;
+/** Where the code comes from: the command is named by where it was set, never by its text (it may hold a TOTP seed). */
+function codeFrom(process: MfaCommand | undefined): string {
+  return process === undefined ? "from --mfa-token or asked on the terminal" : `printed by the command of ${process.origin}`;
 }
 
 function envToken(env: Env): string | undefined {

@@ -1,4 +1,5 @@
 import type { Context } from "../context.js";
+import type { MfaCommand } from "../types.js";
 import { MfaRequiredError, UsageError } from "../errors.js";
 import { PromptClosedError } from "./ask-terminal.js";
 import { runMfaProcess } from "./mfa-process.js";
@@ -8,7 +9,7 @@ const CODE = /^\d{6}$/;
 export const MFA_ATTEMPTS = 3;
 
 /** The MFA code for `serial`: `forWhat` names who needs it in messages (`role ARN`, `the MFA session of profile X`). */
-export type MfaCode = (serial: string, forWhat: string, process?: string) => Promise<string>;
+export type MfaCode = (serial: string, forWhat: string, process?: MfaCommand) => Promise<string>;
 
 /**
  * The MFA code for a hop or the MFA session: --mfa-token when given (its shape is checked here, when the chain's

@@ -172,14 +172,23 @@ describe("mfa_process and --mfa-process", () => {
     expect(calls("AssumeRole")[0]!.params).toMatchObject({ SerialNumber: SERIAL, TokenCode: "123456" });
   });
 
-  it("a command that fails: exit 5 naming the command and its status, nothing on stdout, no request", async () => {
-    const { env } = scenario("mfa_process = echo 123456; exit 3\n");
+  it("a command that fails: exit 8 naming where it is set and its status, never its text; nothing on stdout, no request", async () => {
+    const { env } = scenario("mfa_process = echo 123456 SEED-IN-COMMAND >/dev/null; exit 3\n");
     const r = await runCli(["--profile", "mfa"], env);
-    expect([r.code, r.stdout]).toEqual([5, ""]);
+    expect([r.code, r.stdout]).toEqual([8, ""]);
     expect(r.stderr).toBe(
-      `assume-role: MFA command for ${SERIAL} (echo 123456; exit 3) exited with status 3: no MFA code\n` +
+      `assume-role: the command of mfa_process of profile alice (MFA code for ${SERIAL}) exited with status 3: no MFA code\n` +
         "  hint: run the command yourself: it must print the current 6-digit code on stdout and exit 0\n",
     );
+    expect(sandbox().requests).toEqual([]);
+  });
+
+  it("a command the shell cannot find: exit 8 (status 127), naming --mfa-process", async () => {
+    const { env } = scenario();
+    const r = await runCli(["--profile", "mfa", "--mfa-process", "/nonexistent/otp-tool"], env);
+    expect([r.code, r.stdout]).toEqual([8, ""]);
+    // The shell's own "not found" line comes first: the command's stderr is the user's.
+    expect(r.stderr).toContain(`assume-role: the command of --mfa-process (MFA code for ${SERIAL}) exited with status 127: no MFA code\n`);
     expect(sandbox().requests).toEqual([]);
   });
 
@@ -191,9 +200,47 @@ describe("mfa_process and --mfa-process", () => {
     const { env } = scenario(`mfa_process = ${command}\n`);
     const r = await runCli(["--profile", "mfa"], env);
     expect([r.code, r.stdout]).toEqual([8, ""]);
-    expect(r.stderr.split("\n")[0]).toBe(`assume-role: MFA command for ${SERIAL} (${command}) ${what}: expected the 6-digit code on stdout (not shown here)`);
+    expect(r.stderr.split("\n")[0]).toBe(`assume-role: the command of mfa_process of profile alice (MFA code for ${SERIAL}) ${what}: expected the 6-digit code on stdout (not shown here)`);
     expect(r.stderr).not.toContain("hunter2-secret");
     expect(sandbox().requests).toEqual([]);
+  });
+
+  describe("the command's text (it may hold a TOTP seed) never reaches stdout or stderr", () => {
+    const SEED = "JBSWY3DPEHPK3PXPSEED";
+    const cases: Array<[string, string]> = [
+      ["fails", `oathtool --totp -b ${SEED} 2>/dev/null; exit 1`],
+      ["prints no code", `printf ${SEED}`],
+      ["prints nothing", `: ${SEED}`],
+    ];
+    it.each(cases)("mfa_process that %s", async (_, command) => {
+      const { env } = scenario(`mfa_process = ${command}\n`);
+      const r = await runCli(["--profile", "mfa"], env);
+      expect(r.code).toBe(8);
+      expect(r.stdout + r.stderr).not.toContain(SEED);
+      expect(r.stderr).toContain("mfa_process of profile alice");
+    });
+
+    it.each(cases)("--mfa-process that %s (also with --verbose)", async (_, command) => {
+      const { env } = scenario();
+      const r = await runCli(["--profile", "mfa", "--verbose", "--mfa-process", command], env);
+      expect(r.code).toBe(8);
+      expect(r.stdout + r.stderr).not.toContain(SEED);
+      expect(r.stderr).toContain("the command of --mfa-process");
+    });
+
+    it("--dry-run names where the command is set: the profile's mfa_process, or --mfa-process", async () => {
+      const { env } = scenario(`mfa_process = oathtool --totp -b ${SEED}\n`, `mfa_serial = arn:aws:iam::123456789012:mfa/other\n`);
+      const fromProfile = await runCli(["--profile", "mfa", "--dry-run"], env);
+      expect([fromProfile.code, fromProfile.stderr]).toEqual([0, ""]);
+      expect(fromProfile.stdout).not.toContain(SEED);
+      expect(fromProfile.stdout).toContain("  code: printed by the command of mfa_process of profile alice\n");
+      const fromFlag = await runCli(["--profile", "mfa", "--dry-run", "--mfa-process", `oathtool --totp -b ${SEED}`], env);
+      expect([fromFlag.code, fromFlag.stderr]).toEqual([0, ""]);
+      expect(fromFlag.stdout).not.toContain(SEED);
+      expect(fromFlag.stdout).toContain("  code: printed by the command of --mfa-process\n");
+      expect(fromFlag.stdout).toContain("(code printed by the command of --mfa-process)");
+      expect(sandbox().requests).toEqual([]);
+    });
   });
 
   it("mfa_process without mfa_serial is refused: exit 8", async () => {
