@@ -113,6 +113,7 @@ export function buildPlan(input: PlanInput): ChainPlan {
   const decided = decideHops(withMfa, {
     source: effective,
     sourceIsRoleSession: sourceIsRoleSession(source, effective, input.env),
+    afterMfaSession: session !== undefined,
     ciSessionName: ci,
   });
   return {

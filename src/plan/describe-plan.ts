@@ -21,7 +21,7 @@ export function describePlan(plan: ChainPlan, env: Env, colour?: ChalkInstance):
   }
   let inherited: string[] = [];
   plan.hops.forEach((hop, i) => {
-    lines.push(...describeHop(hop, i, inherited));
+    lines.push(...describeHop(hop, i, inherited, i === 0 && session !== undefined));
     inherited = [...inherited, ...transitiveTags(hop)];
   });
   if (plan.hops.length === 0) lines.push("hops: none (the source credentials are the result)");
@@ -87,12 +87,12 @@ function describeSource(source: SourcePlan, env: Env, effective: EffectiveSource
   }
 }
 
-function describeHop(hop: Hop, index: number, inherited: readonly string[]): string[] {
+function describeHop(hop: Hop, index: number, inherited: readonly string[], afterMfaSession: boolean): string[] {
   const role = hop.role.kind === "arn" ? hop.role.arn : `${hop.role.name} (bare name: completed at run time with the account before this hop)`;
   const lines = [`hop ${index + 1}: ${role}${hop.profile === undefined ? "" : ` (profile ${hop.profile})`}`];
   const isDefault = hop.sessionTemplate === IMDS_DEFAULT_TEMPLATE || hop.sessionTemplate === OTHER_DEFAULT_TEMPLATE;
   lines.push(`  session name: ${hop.sessionTemplate}${isDefault ? " (default)" : ""}`);
-  lines.push(`  duration: ${describeDuration(hop)}`);
+  lines.push(`  duration: ${describeDuration(hop, afterMfaSession)}`);
   const p = hop.params;
   if (p.ExternalId !== undefined) lines.push(`  external id: ${p.ExternalId}`);
   if (p.SerialNumber !== undefined) lines.push(`  MFA: ${p.SerialNumber} (code ${codeFrom(hop.mfaProcess)})`);
@@ -111,9 +111,9 @@ function transitiveTags(hop: Hop): string[] {
   return (hop.params.Tags ?? []).filter((t) => keys.has((t.Key ?? "").toLowerCase())).map((t) => `${t.Key}=${t.Value}`);
 }
 
-function describeDuration(hop: Hop): string {
+function describeDuration(hop: Hop, afterMfaSession: boolean): string {
   const text = formatDuration(hop.params.DurationSeconds);
-  const why = hop.chained ? "chained: its caller is a role session" : "not chained";
+  const why = !hop.chained ? "not chained" : afterMfaSession ? "chained: its caller is the MFA session" : "chained: its caller is a role session";
   const asked = hop.askedDuration;
   if (asked === undefined) return `${text} (default)`;
   if (asked === "max") return hop.chained ? `${text} (max; capped at ${formatDuration(CHAINED_MAX_DURATION)}, ${why})` : `${formatDuration(MAX_DURATION)} (max)`;

@@ -42,11 +42,12 @@ export function callerPermissionPolicy(caller: Caller): Policy {
 }
 
 /**
- * AssumeRole with role-session credentials is role chaining (1-hour cap). A user's GetSessionToken session is
- * not a role session, so it is not chaining here (issue 10's model; some tools report AWS capping it too).
+ * AssumeRole with temporary credentials is capped like role chaining (1 hour, the same ValidationError): a role
+ * session's, and also a user's GetSessionToken session's, as AWS is observed to do (protocol reference §2.3).
+ * The session it gives is not one asked for by long-term keys, so the federation endpoint refuses SessionDuration.
  */
 export function isRoleChaining(caller: Caller): boolean {
-  return caller.kind === "session";
+  return caller.kind !== "user";
 }
 
 /** When MFA was presented for the caller's temporary credentials; undefined for long-term keys or no MFA. */

@@ -3,7 +3,8 @@
  * custom identity broker:
  *   Action=getSigninToken&Session={"sessionId","sessionKey","sessionToken"}[&SessionDuration=900..43200]
  *     → 200 {"SigninToken": "..."} when the three values are a live session the sandbox issued; 400 otherwise.
- *     SessionDuration is refused for a session that AssumeRole did not give to long-term keys (chained, IMDS).
+ *     SessionDuration is refused for a session that AssumeRole did not give to long-term keys (chained, IMDS, or
+ *     assumed with a GetSessionToken session).
  *   Action=login&Issuer&Destination&SigninToken → a minimal page naming who is signed in (tokens live 15 min).
  * Records keep key IDs and the fake sign-in token, never the secret key or session token.
  */

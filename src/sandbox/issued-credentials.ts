@@ -26,7 +26,7 @@ export interface IssuedSession {
   /** Keys of `tags` that later sessions of a chain inherit (lower-cased: tag keys are case-insensitive). */
   readonly transitiveTagKeys: readonly string[];
   readonly origin: "imds" | "sts";
-  /** AssumeRole called with role-session credentials (role chaining). */
+  /** AssumeRole called with temporary credentials (role chaining, or a GetSessionToken session): capped at 1 h. */
   readonly chained: boolean;
 }
 

@@ -111,12 +111,22 @@ describe("an MFA session shared by the roles of one source profile", () => {
     expect(calls("GetSessionToken").map((c) => c.params.TokenCode)).toEqual(["123456"]);
   });
 
-  it("--mfa-session-duration sets DurationSeconds; the role after the session is not chained (2 h sent as asked, no warning)", async () => {
+  it("--mfa-session-duration sets DurationSeconds; the role after the session is capped at 1 h like a chained one, with a warning naming --duration", async () => {
     const { env } = scenario();
-    const r = await runCli(["--profile", "example", "--mfa-token", "123456", "--mfa-session-duration", "36h", "--duration", "2h"], env);
-    expect([r.code, r.stderr]).toEqual([0, ""]);
+    const r = await runCli(["--profile", "example", "--mfa-token", "123456", "--mfa-session-duration", "36h", "--duration", "8h"], env);
+    expect([r.code, r.stderr]).toEqual([0, `assume-role: warning: --duration 8h lowered to 1h for ${EXAMPLE_ASSUMED}: AWS caps sessions assumed with an MFA session (GetSessionToken) at 1 hour\n`]);
     expect(calls("GetSessionToken")[0]!.params.DurationSeconds).toBe("129600");
-    expect(calls("AssumeRole")[0]!.params.DurationSeconds).toBe("7200");
+    expect(calls("AssumeRole").map((c) => [c.params.DurationSeconds, c.status])).toEqual([["3600", 200]]);
+  });
+
+  it("a profile's duration_seconds above 1 h after the session: --dry-run says the hop is chained by the MFA session; the run warns naming the profile", async () => {
+    const { env } = scenario("", "duration_seconds = 7200\n");
+    const dry = await runCli(["--profile", "mfa", "--dry-run"], env);
+    expect([dry.code, dry.stderr]).toEqual([0, ""]);
+    expect(dry.stdout).toContain("  duration: 1h (asked 2h; capped at 1h, chained: its caller is the MFA session)\n");
+    const r = await runCli(["--profile", "mfa", "--mfa-token", "123456"], env);
+    expect([r.code, r.stderr]).toEqual([0, `assume-role: warning: duration_seconds of profile mfa (2h) lowered to 1h for ${MFA_ROLE}: AWS caps sessions assumed with an MFA session (GetSessionToken) at 1 hour\n`]);
+    expect(calls("AssumeRole").map((c) => [c.params.DurationSeconds, c.status])).toEqual([["3600", 200]]);
   });
 
   it("a role profile with the same mfa_serial uses the session (aws-vault's precedence): one code, no MFA on AssumeRole", async () => {

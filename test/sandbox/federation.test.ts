@@ -3,7 +3,7 @@
  * accepts (a live session it issued), what it refuses (wrong secret, expired, SessionDuration where AWS
  * refuses it, malformed Session), and the login that follows.
  */
-import { AssumeRoleCommand } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { useFreshSandboxes } from "../helpers/sandbox.js";
@@ -76,19 +76,24 @@ describe("getSigninToken", () => {
     expect([res.status, await res.text()]).toEqual([400, "The session has expired\n"]);
   });
 
-  it("SessionDuration: accepted for a session long-term keys asked for, refused for a chained or an instance session", async () => {
+  it("SessionDuration: accepted for a session long-term keys asked for, refused for a chained, an instance or an MFA-session one", async () => {
     const sb = await start();
     const direct = await assume(sb, aliceOf(sb), ASSUMED);
     const chained = await assume(sb, direct, CROSS);
     const instance = await instanceCreds(sb);
+    const mfaSession = credsOf(await stsClient(sb, aliceOf(sb)).send(new GetSessionTokenCommand({ SerialNumber: "arn:aws:iam::123456789012:mfa/alice", TokenCode: "123456" })));
+    const fromMfaSession = await assume(sb, mfaSession, ASSUMED);
     expect((await getSigninToken(sb, sessionOf(direct), { SessionDuration: "43200" })).status).toBe(200);
     expect((await getSigninToken(sb, sessionOf(direct), { SessionDuration: "43201" })).status).toBe(400);
     expect((await getSigninToken(sb, sessionOf(direct), { SessionDuration: "899" })).status).toBe(400);
     expect((await getSigninToken(sb, sessionOf(chained), { SessionDuration: "3600" })).status).toBe(400);
     expect((await getSigninToken(sb, sessionOf(instance), { SessionDuration: "3600" })).status).toBe(400);
-    // Without it, both sign in.
+    const refused = await getSigninToken(sb, sessionOf(fromMfaSession), { SessionDuration: "3600" });
+    expect([refused.status, await refused.text()]).toEqual([400, "SessionDuration is not allowed for a session not obtained with long-term credentials\n"]);
+    // Without it, all sign in.
     expect((await getSigninToken(sb, sessionOf(chained))).status).toBe(200);
     expect((await getSigninToken(sb, sessionOf(instance))).status).toBe(200);
+    expect((await getSigninToken(sb, sessionOf(fromMfaSession))).status).toBe(200);
   });
 });
 

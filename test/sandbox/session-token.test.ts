@@ -55,11 +55,16 @@ describe("GetSessionToken", () => {
     expect(e).toMatchObject({ name: "AccessDenied", status: 403 });
   });
 
-  it("a user session is not role chaining: ExampleAssumedRole for 12 h is allowed", async () => {
+  it("a user session is capped like role chaining (as AWS is observed to do): above 1 h is the chaining error, 1 h is allowed", async () => {
     const sb = await start();
-    const creds = credsOf(await session(sb, { SerialNumber: SERIAL, TokenCode: "123456", DurationSeconds: 900 }));
-    const out = await assume(sb, creds, ASSUMED, { DurationSeconds: 43_200 });
-    expect(out.Credentials!.Expiration!.getTime() - Date.now()).toBeGreaterThan(43_200_000 - 60_000);
+    const creds = credsOf(await session(sb, { SerialNumber: SERIAL, TokenCode: "123456" }));
+    const e = await failure(assume(sb, creds, ASSUMED, { DurationSeconds: 3601 }));
+    expect(e).toMatchObject({ name: "ValidationError", status: 400, message: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining." });
+    const out = await assume(sb, creds, ASSUMED, { DurationSeconds: 3600 });
+    expect(out.Credentials!.Expiration!.getTime() - Date.now()).toBeGreaterThan(3_600_000 - 60_000);
+    // The same role for 12 h with alice's long-term keys: the cap is the session's, not the role's.
+    const direct = await assume(sb, sb.userKeys("alice"), ASSUMED, { DurationSeconds: 43_200 });
+    expect(direct.Credentials!.Expiration!.getTime() - Date.now()).toBeGreaterThan(43_200_000 - 60_000);
   });
 
   it.each([
