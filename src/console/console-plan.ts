@@ -2,7 +2,7 @@
  * Pure: what a console sign-in asks of the federation endpoint, decided from the chain's plan and result.
  *
  * SessionDuration (900-43200 s, the console session's length) is sent only when the final hop's session was
- * asked for by long-term keys: AWS documents that a session obtained with DurationSeconds by any other caller
+ * asked for by long-term keys (not by an MFA session opened from them): AWS documents that a session obtained with DurationSeconds by any other caller
  * makes getSigninToken fail, and chained sessions are capped at 1 h anyway. It is then the hop's own
  * DurationSeconds (so `-d 8h` gives an 8-hour console). Everywhere else it is left out, as aws-vault always
  * does, and the console session ends with the credentials.
@@ -17,7 +17,8 @@ const MAX_SESSION = 43_200;
 
 export function consoleSessionDuration(plan: ChainPlan): number | undefined {
   const last = plan.hops.at(-1);
-  if (last === undefined || last.chained) return undefined;
+  // After an MFA session the caller is GetSessionToken's session, not long-term keys (its hop is chained too).
+  if (last === undefined || last.chained || plan.session !== undefined) return undefined;
   return Math.min(MAX_SESSION, Math.max(MIN_SESSION, last.params.DurationSeconds));
 }
 

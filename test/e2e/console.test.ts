@@ -13,10 +13,12 @@ import { DEFAULT_WORLD_JSON, parseWorld, startSandbox, type Sandbox } from "../.
 import { runCli, type RunResult } from "../helpers/cli.js";
 import { runUntilReady } from "../helpers/long-running.js";
 import { useSandbox } from "../helpers/sandbox.js";
+import { keysSection, profileFiles } from "../fixtures/profiles/profile-files.js";
 
 const HOP1 = "arn:aws:iam::123456789012:role/ExampleAssumedRole";
 const HOP2 = "arn:aws:iam::222222222222:role/CrossAccountRole";
 const INSTANCE = "i-0123456789abcdef0";
+const ALICE_MFA = "arn:aws:iam::123456789012:mfa/alice";
 const FINAL_SESSION = `arn:aws:sts::222222222222:assumed-role/CrossAccountRole/${INSTANCE}`;
 const HOME_US_EAST_1 = "https://console.aws.amazon.com/console/home?region=us-east-1";
 const sandbox = useSandbox();
@@ -117,6 +119,26 @@ describe("SessionDuration: only for a final hop that long-term keys asked for", 
     const r = await runCli(withSignin(sb, ["--url", "--no-cache", HOP1]), sb.env());
     expect(r.code).toBe(0);
     expect(sb.federationRequests.map((f) => [f.params.SessionDuration, f.status])).toEqual([[undefined, 200]]);
+  });
+
+  it("a role assumed with an MFA session (mfa_serial on the keys' profile): capped at 1 h, no SessionDuration, which the endpoint would refuse", async () => {
+    const sb = sandbox();
+    const files = profileFiles(
+      `[profile alice]\nmfa_serial = ${ALICE_MFA}\n[profile example]\nrole_arn = ${HOP1}\nsource_profile = alice\n`,
+      keysSection("alice", sb.userKeys("alice")),
+    );
+    const env = { ...sb.env(), ...files, XDG_CACHE_HOME: tempDir() };
+    const dry = await runCli(withSignin(sb, ["--url", "--dry-run", "--profile", "example", "-d", "8h"]), env);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("; no SessionDuration (the console session ends with the credentials); ");
+    const r = await runCli(withSignin(sb, ["--url", "--profile", "example", "--mfa-token", "123456", "-d", "8h"]), env);
+    expect([r.code, r.stderr]).toEqual([0, `assume-role: warning: --duration 8h lowered to 1h for ${HOP1}: AWS caps sessions assumed with an MFA session (GetSessionToken) at 1 hour\n`]);
+    expect(sb.requests.map((q) => [q.action, q.params.DurationSeconds, q.status])).toEqual([
+      ["GetSessionToken", "43200", 200],
+      ["AssumeRole", "3600", 200],
+    ]);
+    expect(sb.federationRequests.map((f) => [f.action, f.params.SessionDuration, f.status])).toEqual([["getSigninToken", undefined, 200]]);
+    expect(printedUrl(r).query.SigninToken).toBe(sb.federationRequests[0]!.signinToken);
   });
 
   it("no hop: the instance role's own session signs in, without SessionDuration", async () => {
