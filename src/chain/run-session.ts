@@ -17,14 +17,15 @@ export function runSession(session: SessionPlan, key: readonly string[], source:
       const caller = await source();
       const { region } = await env.region();
       const endpoint = deps.stsEndpoint ?? regionalStsEndpoint(region);
-      const code = await deps.mfaCode(session.serial, `the MFA session of profile ${session.profile}`, session.mfaProcess);
+      const label = `the MFA session of profile ${session.profile}`;
+      const code = await deps.mfaCode(session.serial, label, session.mfaProcess);
       const sts = deps.sts({ region, endpoint: deps.stsEndpoint, credentials: caller.credentials, debug: deps.debug });
       deps.debug(`MFA session: GetSessionToken with ${session.serial} for ${session.durationSeconds} s`);
       try {
         const out = await sts.getSessionToken({ DurationSeconds: session.durationSeconds, SerialNumber: session.serial, TokenCode: code });
         return { kind: "mfa-session", serial: session.serial, durationSeconds: session.durationSeconds, credentials: out.credentials, region };
       } catch (err) {
-        throw mapStsError(err, { operation: "GetSessionToken", endpoint });
+        throw mapStsError(err, { operation: "GetSessionToken", endpoint, session: label });
       }
     },
   });

@@ -1,7 +1,7 @@
 import type { ChainDeps } from "../chain/run-chain.js";
 import type { AssumeRoleInput, StsApi } from "../sts/sts-api.js";
 import type { HopCall } from "../chain/assume-hop.js";
-import { isSessionResult, type ChainPlan, type Credentials, type HopResult, type SourceResult, type StepResult } from "../types.js";
+import { isSessionResult, type ChainPlan, type Credentials, type HopResult, type SessionResult, type SourceResult, type StepResult } from "../types.js";
 
 /** An AssumeRole as it was sent: the form fields and the credentials that signed it (never printed). */
 export interface SentHop {
@@ -13,11 +13,13 @@ export interface SentHop {
 export interface ChainObservation {
   plan?: ChainPlan | undefined;
   source?: SourceResult | undefined;
+  /** The MFA session (GetSessionToken, or the cache's), when the plan opens one and it was answered. */
+  session?: SessionResult | undefined;
   readonly hops: (HopResult | undefined)[];
   /** The last AssumeRole sent for each hop index (a hop from the cache sends none). */
   readonly sent: (SentHop | undefined)[];
-  /** The first failure in time: at the source, or at a hop (index). */
-  failure?: { readonly at: "source" | number; readonly error: unknown } | undefined;
+  /** The first failure in time: at the source, at the MFA session, or at a hop (index). */
+  failure?: { readonly at: "source" | "session" | number; readonly error: unknown } | undefined;
   /** STS's Date header of every answer, and this machine's clock when it arrived. */
   readonly answers: { readonly serverDate: Date; readonly localDate: Date }[];
 }
@@ -40,7 +42,7 @@ export function observeChain(seen: ChainObservation, now: () => Date): (deps: Ch
       const before = seen.hops.findIndex((h) => h?.credentials.accessKeyId === c.accessKeyId);
       return before < 0 ? undefined : before + 1;
     };
-    const fail = (at: "source" | number, error: unknown) => {
+    const fail = (at: "source" | "session" | number, error: unknown) => {
       seen.failure ??= { at, error };
     };
     return {
@@ -54,14 +56,15 @@ export function observeChain(seen: ChainObservation, now: () => Date): (deps: Ch
         }
       },
       answerHop: async <R extends StepResult>(call: HopCall<R>): Promise<R> => {
-        const index = deps.hopKeys.indexOf(call.key);
+        // An MFA session (GetSessionToken) is a step of its own before the hops, not one of them.
+        const step = call.key === deps.sessionKey ? ("session" as const) : deps.hopKeys.indexOf(call.key);
         try {
           const result = await deps.answerHop(call);
-          // An MFA session (GetSessionToken) is a step before the hops, not one of them.
-          if (!isSessionResult(result)) seen.hops[index] = result;
+          if (isSessionResult(result)) seen.session = result;
+          else if (step !== "session") seen.hops[step] = result;
           return result;
         } catch (err) {
-          fail(index, err);
+          fail(step, err);
           throw err;
         }
       },

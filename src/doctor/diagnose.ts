@@ -10,7 +10,7 @@ import { CliError, EXIT, UsageError } from "../errors.js";
 import { isoSeconds } from "../iso-seconds.js";
 import { mapStsError } from "../sts/map-sts-error.js";
 import { regionalStsEndpoint, stsEndpointFromEnv } from "../sts/sts-endpoint.js";
-import type { ChainResult, Credentials, SourceResult } from "../types.js";
+import type { ChainResult, Credentials, SessionResult, SourceResult } from "../types.js";
 import type { Logger } from "../ui/logger.js";
 import { newObservation, observeChain, type ChainObservation } from "./chain-observer.js";
 import type { Check } from "./check.js";
@@ -47,6 +47,12 @@ export async function diagnose(ctx: Context, roles: string[], opts: ChainOptions
   checks.push(clock);
   if (clock.status === "fail") return checks;
 
+  if (plan.session !== undefined) {
+    const name = `mfa session of profile ${plan.session.profile}`;
+    if (failure?.at === "session") return [...checks, failed(name, failure.error)];
+    checks.push(sessionCheck(ctx, name, plan.session.serial, seen.session));
+  }
+
   for (let i = 0; i < plan.hops.length; i++) {
     const hop = seen.hops[i];
     if (failure?.at === i) {
@@ -76,6 +82,13 @@ export async function diagnose(ctx: Context, roles: string[], opts: ChainOptions
   const final = result?.hops.at(-1)?.assumedRoleArn ?? "the source credentials";
   checks.push({ name: "result", status: "ok", summary: `the chain works: ${final}` });
   return checks;
+}
+
+function sessionCheck(ctx: Context, name: string, serial: string, session: SessionResult | undefined): Check {
+  if (session === undefined) return { name, status: "skip", summary: "not run: a later hop came from the cache (--refresh to check every step)" };
+  const expiration = session.credentials.expiration;
+  const left = expiration ? `, expires ${isoSeconds(expiration)} (${minutesLeft(ctx, expiration)})` : "";
+  return { name, status: "ok", summary: `GetSessionToken with ${serial}${left}${session.cached ? ", from the cache" : ""}` };
 }
 
 function failed(name: string, err: unknown): Check {

@@ -14,6 +14,8 @@ export interface StsCallContext {
   readonly endpoint: string;
   readonly roleArn?: string | undefined;
   readonly callerArn?: string | undefined;
+  /** GetSessionToken: the step it opens, for messages (`the MFA session of profile X`). */
+  readonly session?: string | undefined;
 }
 
 interface SdkErrorShape {
@@ -106,9 +108,16 @@ function networkError(e: SdkErrorShape, code: string, what: string, ctx: StsCall
 function accessDenied(ctx: StsCallContext, awsMessage: string, cause: unknown): AccessDeniedError {
   const caller = ctx.callerArn ?? "the caller";
   const role = ctx.roleArn ?? "the role";
+  const forWhat = ctx.operation === "GetSessionToken" ? (ctx.session ?? "the MFA session") : role;
   if (/MultiFactorAuthentication/i.test(awsMessage)) {
-    return new AccessDeniedError(`access denied: the MFA code for ${role} was refused`, {
+    return new AccessDeniedError(`access denied: the MFA code for ${forWhat} was refused`, {
       hint: "the code was wrong, expired or already used: wait for the next code and run again",
+      cause,
+    });
+  }
+  if (ctx.operation === "GetSessionToken") {
+    return new AccessDeniedError(`access denied: STS refused GetSessionToken for ${forWhat}${awsMessage ? ` (${awsMessage})` : ""}`, {
+      hint: "GetSessionToken needs the long-term keys of an IAM user, and mfa_serial must name that user's MFA device",
       cause,
     });
   }

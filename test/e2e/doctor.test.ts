@@ -10,6 +10,7 @@ import { parseWorld, type Sandbox } from "../../src/sandbox/index.js";
 import { A, DEV, DEV_KEYS, DEV_MFA, MIDDLE, TARGET, doctorWorld, doctorWorldJson, type DoctorWorldOptions } from "../fixtures/worlds/doctor-world.js";
 import { cleanEnv, runCli, type RunResult } from "../helpers/cli.js";
 import { useFreshSandboxes } from "../helpers/sandbox.js";
+import { keysSection, profileFiles } from "../fixtures/profiles/profile-files.js";
 
 interface Advice {
   side: "identity" | "trust";
@@ -247,4 +248,41 @@ describe("doctor: the other checks", () => {
     ]);
     expect(r.stdout).toMatch(/\ndoctor: stopped at the first failure \(exit 4\)\n$/);
   }, 60_000);
+});
+
+describe("doctor: the MFA session (mfa_serial on the keys' profile) is a step of its own", () => {
+  const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
+  const ROLE = "arn:aws:iam::222222222222:role/MfaRole";
+  const filesFor = (sb: Sandbox) =>
+    profileFiles(`[profile alice]\nmfa_serial = ${SERIAL}\n[profile mfa]\nrole_arn = ${ROLE}\nsource_profile = alice\n`, keysSection("alice", sb.userKeys("alice")));
+
+  it("a refused code: the check 'mfa session of profile alice' fails (exit 4) naming that session, and no hop is reported", async () => {
+    const sb = await fresh();
+    const r = await runCli(["doctor", "--json", "--profile", "mfa", "--mfa-token", "000000", "--no-cache"], { ...sb.env(), ...filesFor(sb) });
+    expect([r.code, r.stderr]).toEqual([4, ""]);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.checks.map((c) => [c.name, c.status]).slice(-3)).toEqual([
+      ["source", "ok"],
+      ["clock", "ok"],
+      ["mfa session of profile alice", "fail"],
+    ]);
+    expect(report.checks.map((c) => c.name)).not.toContain("hop 1");
+    expect(failing(report)).toMatchObject({ name: "mfa session of profile alice", summary: "access denied: the MFA code for the MFA session of profile alice was refused" });
+    expect(sb.requests.map((q) => [q.action, q.status])).toEqual([["GetSessionToken", 403]]);
+    // The text report says the same, one line per check.
+    const text = await runCli(["doctor", "--profile", "mfa", "--mfa-token", "000000", "--no-cache"], { ...sb.env(), ...filesFor(sb) });
+    expect(text.code).toBe(4);
+    expect(text.stdout).toMatch(/^FAIL {2}mfa session of profile alice: access denied: the MFA code for the MFA session of profile alice was refused$/m);
+    expect(text.stdout).not.toMatch(/hop 1/);
+  });
+
+  it("a good code: 'mfa session of profile alice' is ok with its serial, then hop 1 and the result", async () => {
+    const sb = await fresh();
+    const r = await runCli(["doctor", "--json", "--profile", "mfa", "--mfa-token", "123456", "--no-cache"], { ...sb.env(), ...filesFor(sb) });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    const report = JSON.parse(r.stdout) as Report;
+    const names = report.checks.map((c) => [c.name, c.status]);
+    expect(names.slice(-4)).toEqual([["clock", "ok"], ["mfa session of profile alice", "ok"], ["hop 1", "ok"], ["result", "ok"]]);
+    expect(report.checks.find((c) => c.name === "mfa session of profile alice")!.summary).toMatch(new RegExp(`^GetSessionToken with ${SERIAL}, expires `));
+  });
 });

@@ -97,6 +97,14 @@ describe("an MFA session shared by the roles of one source profile", () => {
     expect(sandbox().requests).toEqual([]);
   });
 
+  it("a refused code: exit 4 naming the MFA session of profile alice (not a role); no AssumeRole", async () => {
+    const { env } = scenario();
+    const r = await runCli(["--profile", "mfa", "--mfa-token", "000000"], env);
+    expect([r.code, r.stdout]).toEqual([4, ""]);
+    expect(r.stderr.split("\n")[0]).toBe("assume-role: access denied: the MFA code for the MFA session of profile alice was refused");
+    expect(sandbox().requests.map((q) => [q.action, q.status])).toEqual([["GetSessionToken", 403]]);
+  });
+
   it("an expired session asks again: exit 5 without a terminal, a new GetSessionToken with a code", async () => {
     const { env, dir } = scenario();
     expect((await runCli(["--profile", "mfa", "--mfa-token", "123456"], env)).code).toBe(0);
