@@ -35,6 +35,11 @@ describe("decideHops: chained", () => {
     ["web identity (token file + AWS_ROLE_ARN)", { env: { AWS_WEB_IDENTITY_TOKEN_FILE: "/t", AWS_ROLE_ARN: C } }, true],
     ["profile static keys", { profile: profile({ kind: "static", profile: "p", credentials: { accessKeyId: "AKIAP", secretAccessKey: "s" } }), env: {} }, false],
     ["profile static keys with a session token", { profile: profile({ kind: "static", profile: "p", credentials: { accessKeyId: "ASIAP", secretAccessKey: "s", sessionToken: "t" } }), env: {} }, true],
+    [
+      "profile long-term keys with mfa_serial (an MFA session: GetSessionToken's session signs the first hop)",
+      { profile: { ...profile({ kind: "static", profile: "p", credentials: { accessKeyId: "AKIAP", secretAccessKey: "s" } }), mfaSession: { profile: "p", serial: "arn:aws:iam::111111111111:mfa/u" } }, env: {} },
+      true,
+    ],
     ["credential_process", { profile: profile({ kind: "process", profile: "p", command: "c" }), env: {} }, true],
     ["SSO", { profile: profile({ kind: "sso", profile: "p", settings: { sso_start_url: "https://x", sso_account_id: "111111111111", sso_role_name: "R" } }), env: {} }, true],
   ])("%s: first hop chained = %s", (_what, input, chained) => {
