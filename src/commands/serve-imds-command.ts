@@ -1,6 +1,7 @@
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
+import { isLoopback } from "../net/is-loopback.js";
 import { buildImdsExportSet } from "../outputs/imds-export-set.js";
 import { getFormatter } from "../outputs/formatters/registry.js";
 import { describePlan } from "../plan/describe-plan.js";
@@ -23,10 +24,6 @@ export interface ListenAddress {
   readonly loopback: boolean;
 }
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
-LOOPBACK.addAddress("::1", "ipv6");
-
 /** Pure: where to listen, from --host (an IP address; default 127.0.0.1) and --port (0-65535; default random). */
 export function listenAddress(host: string | undefined, port: string | undefined): ListenAddress {
   const h = host ?? "127.0.0.1";
@@ -39,7 +36,7 @@ export function listenAddress(host: string | undefined, port: string | undefined
     p = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
     if (!(p >= 0 && p <= 65535)) throw new UsageError(`--port '${port}': must be a port number 0-65535 (0: a random free port)`);
   }
-  return { host: h, port: p, loopback: LOOPBACK.check(h, family === 6 ? "ipv6" : "ipv4") };
+  return { host: h, port: p, loopback: isLoopback(h) };
 }
 
 /**
