@@ -4,6 +4,7 @@
  * printed, the documents served, the protocol's refusals, and credentials that change before they expire.
  * (botocore and the JS SDK as clients: test/interop/serve-imds.test.ts.)
  */
+import { request } from "node:http";
 import { createServer } from "node:net";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
@@ -177,6 +178,47 @@ describe("serve --imds: the IMDSv2 protocol", () => {
     expect((await imdsGet(url, CREDENTIALS, short)).status).toBe(401);
     expect((await imdsGet(url, CREDENTIALS, await imdsToken(url))).body).toBe("ExampleAssumedRole");
 
+    expect(await serving.stop()).toEqual({ code: 0, signal: null });
+    expect(serving.stderr()).toBe("");
+  });
+});
+
+/** A request to `url` with exactly these headers (fetch cannot set Host): status and body. */
+function rawRequest(url: string, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, url), { method, headers, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("serve --imds: web pages (DNS rebinding)", () => {
+  it("a request whose Host is not the bound address, or that carries an Origin, gets 403 and neither a token nor credentials", async () => {
+    const serving = await startServeImds(["--source", "imds", HOP1], sourceEnv());
+    const url = serving.url;
+    const own = new URL(url).host;
+    const port = new URL(url).port;
+    const token = await imdsToken(url);
+    const put = (headers: Record<string, string>) => rawRequest(url, "PUT", "latest/api/token", { "x-aws-ec2-metadata-token-ttl-seconds": "60", ...headers });
+    const get = (headers: Record<string, string>) => rawRequest(url, "GET", `${CREDENTIALS}ExampleAssumedRole`, { "x-aws-ec2-metadata-token": token, ...headers });
+
+    // A page on evil.example, which resolves to 127.0.0.1, sends its own name as Host (and an Origin on a PUT).
+    for (const headers of [{ host: "evil.example" }, { host: `evil.example:${port}` }, { host: own, origin: "http://evil.example" }, { host: own, origin: "null" }]) {
+      const p = await put(headers);
+      const g = await get(headers);
+      expect([headers, p.status, g.status]).toEqual([headers, 403, 403]);
+      expect(p.body).not.toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(g.body).not.toMatch(/ASIA|AccessKeyId/);
+    }
+    // The address it printed, and localhost (loopback), are answered.
+    for (const host of [own, `localhost:${port}`]) {
+      expect((await put({ host })).body).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(JSON.parse((await get({ host })).body)).toMatchObject({ Code: "Success", AccessKeyId: expect.stringMatching(/^ASIA/) });
+    }
     expect(await serving.stop()).toEqual({ code: 0, signal: null });
     expect(serving.stderr()).toBe("");
   });
