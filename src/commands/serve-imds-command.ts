@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { BlockList, isIP } from "node:net";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { isLoopback } from "../net/is-loopback.js";
@@ -24,12 +24,24 @@ export interface ListenAddress {
   readonly loopback: boolean;
 }
 
-/** Pure: where to listen, from --host (an IP address; default 127.0.0.1) and --port (0-65535; default random). */
+const UNSPECIFIED = new BlockList();
+UNSPECIFIED.addAddress("0.0.0.0", "ipv4");
+UNSPECIFIED.addAddress("::", "ipv6");
+
+/**
+ * Pure: where to listen, from --host (one IP address of this machine; default 127.0.0.1) and --port
+ * (0-65535; default random). 0.0.0.0 and :: are refused: every network the machine is on would get the credentials.
+ */
 export function listenAddress(host: string | undefined, port: string | undefined): ListenAddress {
   const h = host ?? "127.0.0.1";
   const family = isIP(h);
   if (family === 0) {
     throw new UsageError(`--host '${h}': not an IP address`, { hint: "give the address to listen on, e.g. 127.0.0.1 (the default) or the docker bridge's 172.17.0.1" });
+  }
+  if (UNSPECIFIED.check(h, family === 6 ? "ipv6" : "ipv4")) {
+    throw new UsageError(`--host '${h}': listens on every address of this machine, so every network it is on would get the credentials`, {
+      hint: "name one address, e.g. the docker bridge's 172.17.0.1 (ip -4 addr show docker0), or leave --host out for 127.0.0.1",
+    });
   }
   let p = 0;
   if (port !== undefined) {
@@ -49,12 +61,14 @@ export async function serveImdsCommand(ctx: Context, roles: string[], opts: Serv
   if (!formatter) throw new Error(`no formatter for ${opts.format}`);
   const listen = listenAddress(opts.host, opts.port);
   const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
+  // Said even with -q: who else gets the credentials.
+  const loud = createLogger(ctx.stderr, "normal", ctx.colours.err);
   if (!listen.loopback) {
-    log.warn(`warning: serve --imds --host ${listen.host} is not loopback: anyone who can reach that address gets the credentials it serves`);
+    loud.warn(`warning: serve --imds --host ${listen.host} is not loopback: anyone who can reach that address gets the credentials it serves`);
   }
   if (opts.dryRun) {
     ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env, ctx.colours.out));
-    const where = `${listen.host}:${listen.port === 0 ? "a random port" : listen.port}`;
+    const where = `${isIP(listen.host) === 6 ? `[${listen.host}]` : listen.host}:${listen.port === 0 ? "a random port" : listen.port}`;
     ctx.stdout.write(`then: serve the final role's credentials as an EC2 metadata service (IMDSv2) on ${where}, renewed before they expire, and print its variables as ${opts.format}\n`);
     return;
   }

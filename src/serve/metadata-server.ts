@@ -13,7 +13,7 @@ export interface MetadataContent {
 }
 
 export interface MetadataServer {
-  /** http://HOST:PORT/, the value of AWS_EC2_METADATA_SERVICE_ENDPOINT (loopback when bound to every address). */
+  /** http://HOST:PORT/ of the bound address, the value of AWS_EC2_METADATA_SERVICE_ENDPOINT. */
   readonly url: string;
   /** Start answering as an IMDSv2-only metadata service (until then, nobody has been told the URL). */
   serve(content: MetadataContent): void;
@@ -63,9 +63,8 @@ async function handle(content: MetadataContent, tokens: ImdsTokens, hosts: Reado
   return credentialsReply(await content.answer(), route.headers);
 }
 
-/** The host to print: the bound address, or loopback when bound to every address (0.0.0.0, ::). */
+/** The bound address as a URL's host. */
 function shownHost(address: AddressInfo): string {
-  if (address.address === "0.0.0.0" || address.address === "::") return "127.0.0.1";
   return address.family === "IPv6" ? `[${address.address}]` : address.address;
 }
 

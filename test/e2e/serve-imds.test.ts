@@ -276,14 +276,28 @@ describe("serve --imds: where it listens", () => {
     }
   });
 
-  it("--host that is not loopback: a warning that anyone who can reach it gets the credentials (shown by a dry run: tests bind loopback only)", async () => {
-    const r = await runCli(["serve", "--imds", "--dry-run", "--host", "0.0.0.0", "--port", "8080", HOP1], sourceEnv());
+  it("--host that is not loopback: a warning that anyone who can reach it gets the credentials, even with -q (shown by a dry run: tests bind loopback only)", async () => {
+    const warning = "assume-role: warning: serve --imds --host 172.17.0.1 is not loopback: anyone who can reach that address gets the credentials it serves\n";
+    const r = await runCli(["serve", "--imds", "--dry-run", "--host", "172.17.0.1", "--port", "8080", HOP1], sourceEnv());
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe("assume-role: warning: serve --imds --host 0.0.0.0 is not loopback: anyone who can reach that address gets the credentials it serves\n");
-    expect(r.stdout).toMatch(/^then: serve the final role's credentials as an EC2 metadata service \(IMDSv2\) on 0\.0\.0\.0:8080, /m);
+    expect(r.stderr).toBe(warning);
+    expect(r.stdout).toMatch(/^then: serve the final role's credentials as an EC2 metadata service \(IMDSv2\) on 172\.17\.0\.1:8080, /m);
     expect(sandbox().requests).toEqual([]);
-    // -q silences it, as every warning.
-    expect((await runCli(["serve", "--imds", "--dry-run", "-q", "--host", "0.0.0.0", HOP1], sourceEnv())).stderr).toBe("");
+    // -q does not silence it: it says who else gets the credentials.
+    const quiet = await runCli(["serve", "--imds", "--dry-run", "-q", "--host", "172.17.0.1", HOP1], sourceEnv());
+    expect([quiet.code, quiet.stderr]).toEqual([0, warning]);
+  });
+
+  it("--host 0.0.0.0 or :: (every address) is refused before the chain runs, with a hint to name one address (exit 2)", async () => {
+    for (const host of ["0.0.0.0", "::"]) {
+      const r = await runCli(["serve", "--imds", "--source", "imds", "--host", host, HOP1], sourceEnv());
+      expect([r.code, r.stdout]).toEqual([2, ""]);
+      expect(r.stderr).toBe(
+        `assume-role: --host '${host}': listens on every address of this machine, so every network it is on would get the credentials\n` +
+          "  hint: name one address, e.g. the docker bridge's 172.17.0.1 (ip -4 addr show docker0), or leave --host out for 127.0.0.1\n",
+      );
+    }
+    expect(sandbox().requests).toEqual([]);
   });
 
   it("--host that is no address of this machine is refused before the chain runs (binding it sends nothing)", async () => {

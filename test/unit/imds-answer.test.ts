@@ -151,9 +151,8 @@ describe("listenAddress", () => {
     [undefined, undefined, { host: "127.0.0.1", port: 0, loopback: true }],
     ["127.0.0.2", "8080", { host: "127.0.0.2", port: 8080, loopback: true }],
     ["::1", "0", { host: "::1", port: 0, loopback: true }],
-    ["0.0.0.0", "65535", { host: "0.0.0.0", port: 65535, loopback: false }],
-    ["::", undefined, { host: "::", port: 0, loopback: false }],
-    ["172.17.0.1", undefined, { host: "172.17.0.1", port: 0, loopback: false }],
+    ["172.17.0.1", "65535", { host: "172.17.0.1", port: 65535, loopback: false }],
+    ["fd00::1", undefined, { host: "fd00::1", port: 0, loopback: false }],
   ])("--host %s --port %s", (host, port, expected) => {
     expect(listenAddress(host, port)).toEqual(expected);
   });
@@ -164,6 +163,10 @@ describe("listenAddress", () => {
     [undefined, "1e3", "--port '1e3': must be a port number 0-65535"],
     ["localhost", undefined, "--host 'localhost': not an IP address"],
     ["[::1]", undefined, "--host '[::1]': not an IP address"],
+    ["0.0.0.0", undefined, "--host '0.0.0.0': listens on every address of this machine"],
+    ["::", "8080", "--host '::': listens on every address of this machine"],
+    ["0:0:0:0:0:0:0:0", undefined, "--host '0:0:0:0:0:0:0:0': listens on every address of this machine"],
+    ["::ffff:0.0.0.0", undefined, "--host '::ffff:0.0.0.0': listens on every address of this machine"],
   ])("refuses --host %s --port %s", (host, port, message) => {
     expect(() => listenAddress(host, port)).toThrow(message);
   });
