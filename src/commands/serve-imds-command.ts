@@ -5,7 +5,6 @@ import { isLoopback } from "../net/is-loopback.js";
 import { buildImdsExportSet } from "../outputs/imds-export-set.js";
 import { getFormatter } from "../outputs/formatters/registry.js";
 import { describePlan } from "../plan/describe-plan.js";
-import { escapeControls } from "../ui/escape-controls.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
 import { ENDPOINT_FRESH_SECONDS, rerunChain } from "./renewing-endpoint.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
@@ -61,7 +60,7 @@ export async function serveImdsCommand(ctx: Context, roles: string[], opts: Serv
   if (!formatter) throw new Error(`no formatter for ${opts.format}`);
   const listen = listenAddress(opts.host, opts.port);
   const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
-  // Said even with -q: who else gets the credentials.
+  // Said even with -q: who else gets the credentials, and why renewals fail while clients depend on them.
   const loud = createLogger(ctx.stderr, "normal", ctx.colours.err);
   if (!listen.loopback) {
     loud.warn(`warning: serve --imds --host ${listen.host} is not loopback: anyone who can reach that address gets the credentials it serves`);
@@ -83,7 +82,7 @@ export async function serveImdsCommand(ctx: Context, roles: string[], opts: Serv
       first,
       rerun: () => rerunChain(ctx, roles, opts, log),
       now: ctx.now,
-      warn: (line) => ctx.stderr.write(`assume-role: ${escapeControls(line)}\n`),
+      warn: loud.warn,
       debug: log.debug,
       command: "serve --imds",
     });

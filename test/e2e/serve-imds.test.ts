@@ -251,6 +251,24 @@ describe("serve --imds: renewal", () => {
     expect(await serving.stop()).toEqual({ code: 0, signal: null });
     expect(serving.stderr()).toBe("");
   }, 60_000);
+  it("a failed renewal is one coloured warning line on stderr, even with -q, while the old credentials are served", async () => {
+    sandbox().setFaults({ stsSessionSeconds: 6 });
+    const serving = await startServeImds(["-q", "--source", "imds", HOP1], { ...sourceEnv(), FORCE_COLOR: "1" });
+    const first = await credentialsDocument(serving.url, "ExampleAssumedRole");
+    sandbox().setFaults({ stsSessionSeconds: 6, stsFault: "region-disabled" });
+    // Renewal is on demand (inside the last third of the 6 s): ask until the failed renewal is reported.
+    let served = first;
+    const deadline = Date.now() + 10_000;
+    while (!serving.stderr().includes("\n") && Date.now() < deadline) {
+      served = await credentialsDocument(serving.url, "ExampleAssumedRole");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const [line, ...rest] = serving.stderr().split("\n");
+    expect(line).toMatch(/^\x1b\[33massume-role: serve --imds: could not renew the credentials \(serving the old ones while valid\): STS is not activated in this region for AssumeRole arn:aws:iam::123456789012:role\/ExampleAssumedRole\x1b\[39m$/);
+    expect(rest).toEqual([""]);
+    expect(served.AccessKeyId).toBe(first.AccessKeyId);
+    expect(await serving.stop()).toEqual({ code: 0, signal: null });
+  }, 30_000);
 });
 
 describe("serve --imds: where it listens", () => {
