@@ -207,7 +207,7 @@ describe("serve --imds: web pages (DNS rebinding)", () => {
     const get = (headers: Record<string, string>) => rawRequest(url, "GET", `${CREDENTIALS}ExampleAssumedRole`, { "x-aws-ec2-metadata-token": token, ...headers });
 
     // A page on evil.example, which resolves to 127.0.0.1, sends its own name as Host (and an Origin on a PUT).
-    for (const headers of [{ host: "evil.example" }, { host: `evil.example:${port}` }, { host: own, origin: "http://evil.example" }, { host: own, origin: "null" }]) {
+    for (const headers of [{ host: "evil.example" }, { host: `evil.example:${port}` }, { host: own, origin: "http://evil.example" }, { host: own, origin: "null" }] as Record<string, string>[]) {
       const p = await put(headers);
       const g = await get(headers);
       expect([headers, p.status, g.status]).toEqual([headers, 403, 403]);

@@ -59,10 +59,10 @@ describe("routeImdsRequest", () => {
     const token = s.token();
     const put = (headers: Record<string, string>) => s.ask("PUT", "/latest/api/token", { "x-aws-ec2-metadata-token-ttl-seconds": "60", ...headers });
     const get = (headers: Record<string, string>) => s.ask("GET", "/latest/meta-data/iam/security-credentials/Deploy", { "x-aws-ec2-metadata-token": token, ...headers });
-    for (const foreign of [{ host: "evil.example" }, { host: "evil.example:1234" }, { host: "127.0.0.1:1235" }, { host: "127.0.0.1" }, { host: "" }, { origin: "http://evil.example" }, { origin: "null" }]) {
+    for (const foreign of [{ host: "evil.example" }, { host: "evil.example:1234" }, { host: "127.0.0.1:1235" }, { host: "127.0.0.1" }, { host: "" }, { origin: "http://evil.example" }, { origin: "null" }] as Record<string, string>[]) {
       expect([foreign, s.status(put(foreign)), s.status(get(foreign))]).toEqual([foreign, 403, 403]);
     }
-    for (const own of [{}, { host: "localhost:1234" }, { host: "LOCALHOST:1234" }]) {
+    for (const own of [{}, { host: "localhost:1234" }, { host: "LOCALHOST:1234" }] as Record<string, string>[]) {
       expect([own, s.status(put(own)), s.status(get(own))]).toEqual([own, 200, "credentials"]);
     }
   });
