@@ -75,13 +75,14 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
 Warns when STS says the served credentials are not the listed role's (a role swap IMDS has not caught up
 with), when the instance profile's name is not its role's, when the credentials were last updated more than
 --stale-after ago (1h by default), and when the IMDSv2 token request gets no answer (container hop limit).
-Exit 3 when IMDS does not answer at all.`,
+Exit 3 when IMDS does not answer or serves no credentials (the report still says what it found);
+exit 6 when the credentials it serves have expired.`,
       )
       .allowExcessArguments()
       .action(async (opts, cmd) => {
         // Commander's own message would not say which word was too many; a ROLE here is a common mistake.
         if (cmd.args.length > 0) throw new UsageError(`imds: unexpected argument '${cmd.args[0]}': imds takes no ROLE, it describes the instance's own`);
-        return (await import("./commands/imds-command.js")).imdsCommand(ctx, opts);
+        recordExitStatus(program, await (await import("./commands/imds-command.js")).imdsCommand(ctx, opts));
       }),
   );
 

@@ -47,7 +47,10 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
     });
     const expires = result.credentials.expiration ? `, expires ${result.credentials.expiration.toISOString()}` : "";
     log.warn(`wrote profile [${opts.writeProfile}] to ${written.path}${expires}`);
-    if (result.exportRegion !== undefined) regionNote(log, opts.writeProfile, result.exportRegion, await writeProfileRegion(ctx, opts.writeProfile, result.exportRegion, log));
+    // With --credentials-file the user chose a file apart from the shared pair: the shared config file is not theirs to change here.
+    if (result.exportRegion !== undefined && opts.credentialsFile === undefined) {
+      regionNote(log, opts.writeProfile, result.exportRegion, await writeProfileRegion(ctx, opts.writeProfile, result.exportRegion, log));
+    }
     return;
   }
   const formatter = getFormatter(opts.format);

@@ -1,5 +1,5 @@
 import type { Context } from "../context.js";
-import { NoCredentialsError, UsageError } from "../errors.js";
+import { EXIT, NoCredentialsError, UsageError } from "../errors.js";
 import { ImdsClient } from "../imds/imds-client.js";
 import { imdsConfigFromEnv } from "../imds/imds-config.js";
 import { createImdsFacts } from "../imds/imds-facts.js";
@@ -19,8 +19,12 @@ export interface ImdsCommandOptions {
   readonly verbose?: true | undefined;
 }
 
-/** What the metadata service serves, and who STS says its credentials are: a report, with seed 004's warnings. */
-export async function imdsCommand(ctx: Context, opts: ImdsCommandOptions): Promise<void> {
+/**
+ * What the metadata service serves, and who STS says its credentials are: a report, with seed 004's warnings.
+ * The report is printed whatever it says; the exit status tells scripts whether the instance serves usable
+ * credentials: 3 when it serves none (no role, or none could be fetched), 6 when what it serves has expired.
+ */
+export async function imdsCommand(ctx: Context, opts: ImdsCommandOptions): Promise<number> {
   const staleAfter = staleAfterSeconds(opts.staleAfter);
   const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
   const config = imdsConfigFromEnv(ctx.env);
@@ -48,6 +52,8 @@ export async function imdsCommand(ctx: Context, opts: ImdsCommandOptions): Promi
   const warnings = imdsWarnings(inspection, now, staleAfter);
   const json = opts.json === true || opts.format === "json";
   ctx.stdout.write(json ? imdsReportJson(inspection, warnings, now) : imdsReportText(inspection, warnings, now, ctx.colours.out));
+  if (!inspection.credentials.ok) return EXIT.noSource;
+  return warnings.some((w) => w.code === "expired-credentials") ? EXIT.network : EXIT.ok;
 }
 
 function staleAfterSeconds(text: string | undefined): number {

@@ -13,15 +13,15 @@ const SHORT = 5;
  * Refuse a first ROLE that is a near miss of a command name (`doctr`, `whomai`, `exce`): commander took it
  * for a role, and assuming a role the user did not mean costs a network round trip and a confusing
  * AccessDenied. The names are the program's visible commands, so commands added later count too.
- * A role with such a name is still reachable by its ARN.
+ * A role with such a name is still reachable by its ARN. Command names are lower case and role names are
+ * case-sensitive: a word with a capital (`Service`, `Docker`, `Consul`) is a role name, never a typo.
  */
 export function refuseNearCommand(program: Command<any, any, any>, role: string | undefined): void {
-  if (role === undefined || role.startsWith("arn:")) return;
+  if (role === undefined || role.startsWith("arn:") || role !== role.toLowerCase()) return;
   const names = program.createHelp().visibleCommands(program as never).map((c) => c.name());
-  const typed = role.toLowerCase();
   const near = names
-    .map((name) => ({ name, distance: editDistance(typed, name.toLowerCase()) }))
-    .filter((n) => n.distance <= (typed.length < SHORT ? 1 : NEAR))
+    .map((name) => ({ name, distance: editDistance(role, name) }))
+    .filter((n) => n.distance <= (role.length < SHORT ? 1 : NEAR))
     .sort((a, b) => a.distance - b.distance)[0];
   if (near !== undefined) {
     throw new UsageError(`ROLE '${role}': did you mean ${near.name}? (a role of that name: give its ARN)`, {

@@ -1,10 +1,10 @@
 import { BlockList, isIP } from "node:net";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
+import { isLoopback } from "../net/is-loopback.js";
 import { buildImdsExportSet } from "../outputs/imds-export-set.js";
 import { getFormatter } from "../outputs/formatters/registry.js";
 import { describePlan } from "../plan/describe-plan.js";
-import { escapeControls } from "../ui/escape-controls.js";
 import { createLogger, verbosityOf } from "../ui/logger.js";
 import { ENDPOINT_FRESH_SECONDS, rerunChain } from "./renewing-endpoint.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
@@ -23,23 +23,31 @@ export interface ListenAddress {
   readonly loopback: boolean;
 }
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
-LOOPBACK.addAddress("::1", "ipv6");
+const UNSPECIFIED = new BlockList();
+UNSPECIFIED.addAddress("0.0.0.0", "ipv4");
+UNSPECIFIED.addAddress("::", "ipv6");
 
-/** Pure: where to listen, from --host (an IP address; default 127.0.0.1) and --port (0-65535; default random). */
+/**
+ * Pure: where to listen, from --host (one IP address of this machine; default 127.0.0.1) and --port
+ * (0-65535; default random). 0.0.0.0 and :: are refused: every network the machine is on would get the credentials.
+ */
 export function listenAddress(host: string | undefined, port: string | undefined): ListenAddress {
   const h = host ?? "127.0.0.1";
   const family = isIP(h);
   if (family === 0) {
     throw new UsageError(`--host '${h}': not an IP address`, { hint: "give the address to listen on, e.g. 127.0.0.1 (the default) or the docker bridge's 172.17.0.1" });
   }
+  if (UNSPECIFIED.check(h, family === 6 ? "ipv6" : "ipv4")) {
+    throw new UsageError(`--host '${h}': listens on every address of this machine, so every network it is on would get the credentials`, {
+      hint: "name one address, e.g. the docker bridge's 172.17.0.1 (ip -4 addr show docker0), or leave --host out for 127.0.0.1",
+    });
+  }
   let p = 0;
   if (port !== undefined) {
     p = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
     if (!(p >= 0 && p <= 65535)) throw new UsageError(`--port '${port}': must be a port number 0-65535 (0: a random free port)`);
   }
-  return { host: h, port: p, loopback: LOOPBACK.check(h, family === 6 ? "ipv6" : "ipv4") };
+  return { host: h, port: p, loopback: isLoopback(h) };
 }
 
 /**
@@ -52,12 +60,14 @@ export async function serveImdsCommand(ctx: Context, roles: string[], opts: Serv
   if (!formatter) throw new Error(`no formatter for ${opts.format}`);
   const listen = listenAddress(opts.host, opts.port);
   const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
+  // Said even with -q: who else gets the credentials, and why renewals fail while clients depend on them.
+  const loud = createLogger(ctx.stderr, "normal", ctx.colours.err);
   if (!listen.loopback) {
-    log.warn(`warning: serve --imds --host ${listen.host} is not loopback: anyone who can reach that address gets the credentials it serves`);
+    loud.warn(`warning: serve --imds --host ${listen.host} is not loopback: anyone who can reach that address gets the credentials it serves`);
   }
   if (opts.dryRun) {
     ctx.stdout.write(describePlan(await planFromOptions(ctx, roles, opts), ctx.env, ctx.colours.out));
-    const where = `${listen.host}:${listen.port === 0 ? "a random port" : listen.port}`;
+    const where = `${isIP(listen.host) === 6 ? `[${listen.host}]` : listen.host}:${listen.port === 0 ? "a random port" : listen.port}`;
     ctx.stdout.write(`then: serve the final role's credentials as an EC2 metadata service (IMDSv2) on ${where}, renewed before they expire, and print its variables as ${opts.format}\n`);
     return;
   }
@@ -72,7 +82,7 @@ export async function serveImdsCommand(ctx: Context, roles: string[], opts: Serv
       first,
       rerun: () => rerunChain(ctx, roles, opts, log),
       now: ctx.now,
-      warn: (line) => ctx.stderr.write(`assume-role: ${escapeControls(line)}\n`),
+      warn: loud.warn,
       debug: log.debug,
       command: "serve --imds",
     });

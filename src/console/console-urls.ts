@@ -4,6 +4,7 @@
  * with it (Action=login). Hosts are per partition; other partitions have no default and need flags.
  */
 import { UsageError } from "../errors.js";
+import { isLoopback } from "../net/is-loopback.js";
 import { escapeControls } from "../ui/escape-controls.js";
 
 interface PartitionHosts {
@@ -39,13 +40,6 @@ export function consoleHome(partition: string, region: string | undefined): URL 
   const url = new URL(`https://${hostsOf(partition, "--destination").console}/console/home`);
   if (region !== undefined) url.searchParams.set("region", region);
   return url;
-}
-
-const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === "localhost" || host === "[::1]" || (LOOPBACK_V4.test(host) && host.split(".").every((o) => Number(o) <= 255));
 }
 
 function parseUrl(value: string, flag: string, expected: string): URL {

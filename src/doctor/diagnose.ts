@@ -10,7 +10,7 @@ import { CliError, EXIT, UsageError } from "../errors.js";
 import { isoSeconds } from "../iso-seconds.js";
 import { mapStsError } from "../sts/map-sts-error.js";
 import { regionalStsEndpoint, stsEndpointFromEnv } from "../sts/sts-endpoint.js";
-import type { ChainResult, Credentials, SessionResult, SourceResult } from "../types.js";
+import type { ChainResult, Credentials, RegionPlan, SessionResult, SourceResult } from "../types.js";
 import type { Logger } from "../ui/logger.js";
 import { newObservation, observeChain, type ChainObservation } from "./chain-observer.js";
 import type { Check } from "./check.js";
@@ -136,7 +136,8 @@ function clockCheck(seen: ChainObservation): Check {
 async function callerArnOf(ctx: Context, seen: ChainObservation, index: number, credentials: Credentials): Promise<string | undefined> {
   const known = index === 0 ? seen.source?.callerArn : seen.hops[index - 1]?.assumedRoleArn;
   if (known !== undefined) return known;
-  const region = ctx.env.AWS_REGION || "us-east-1";
+  // The region the chain's STS calls used (the plan's: flag, environment, profile, the instance's), not a guess.
+  const region = seen.hops.find((hop) => hop !== undefined)?.region ?? stsRegionOf(seen.plan?.region);
   return stsFactory(ctx)({ region, endpoint: stsEndpointFromEnv(ctx.env), credentials })
     .getCallerIdentity()
     .then((id) => id.arn, () => undefined);
@@ -156,4 +157,10 @@ async function sourceIdentity(ctx: Context, result: ChainResult, log: Logger): P
 function minutesLeft(ctx: Context, expiration: Date): string {
   const minutes = Math.floor((expiration.getTime() - ctx.now().getTime()) / 60_000);
   return minutes >= 120 ? `${Math.floor(minutes / 60)} h left` : `${minutes} min left`;
+}
+
+/** The STS region a plan names before anything answered (the instance's region plan falls back to its partition default). */
+function stsRegionOf(region: RegionPlan | undefined): string {
+  if (region === undefined) return "us-east-1";
+  return region.kind === "imds" ? region.fallback : region.region;
 }

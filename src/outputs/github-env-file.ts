@@ -80,8 +80,9 @@ export function githubStepOutputs(input: FormatInput, options: GithubOptions): A
 /**
  * All of `--format github` after the chain ran: build the blocks first (a value they cannot carry fails
  * before any output), append them to the files (from githubFiles, checked before the chain ran), and only
- * then print the `::add-mask::` lines, so that a failed append leaves stdout empty. The runner reads
- * both files when the step ends, after the masks are registered.
+ * then print the `::add-mask::` lines, so that a failed append leaves stdout empty; when the second append
+ * fails, the first is cut off again, so no unmasked secret stays behind. The runner reads both files when
+ * the step ends, after the masks are registered.
  */
 export async function writeGithubOutputs(
   ctx: Pick<Context, "fs" | "stdout">,
@@ -94,8 +95,17 @@ export async function writeGithubOutputs(
   const outputBlock = githubOutputBlock(outputs, hex);
   const account = accountOfArn(input.assumedRoleArn ?? input.roleArn);
   const masks = formatGithub(input) + (options.maskAccountId && account !== undefined ? `::add-mask::${account}\n` : "");
+  const envSize = (await ctx.fs.stat(files.env)).size;
   await appendBlock(ctx, files.env, block, "GITHUB_ENV");
-  if (files.output !== undefined && outputBlock !== "") await appendBlock(ctx, files.output, outputBlock, "GITHUB_OUTPUT");
+  if (files.output !== undefined && outputBlock !== "") {
+    try {
+      await appendBlock(ctx, files.output, outputBlock, "GITHUB_OUTPUT");
+    } catch (err) {
+      // No mask line will be printed: the secrets just appended to $GITHUB_ENV must not stay there unmasked.
+      await ctx.fs.truncate(files.env, envSize);
+      throw err;
+    }
+  }
   ctx.stdout.write(masks);
 }
 

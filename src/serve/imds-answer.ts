@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { isoSeconds } from "../iso-seconds.js";
 import { parseRoleArn } from "../plan/role-arn.js";
+import { isForeignRequest } from "./allowed-hosts.js";
 import type { RefresherAnswer } from "./credential-refresher.js";
 import { checkTokenPut, IMDS_TOKEN_PATH, IMDS_TTL_HEADER, imdsErrorPage, type ImdsTokens, presentedToken } from "./imds-protocol.js";
 
@@ -59,10 +60,12 @@ const META = "/latest/meta-data/";
 const CREDENTIALS_DIR = `${META}iam/security-credentials/`;
 
 /**
- * Pure (but for issuing tokens): how an IMDSv2-only metadata service answers `req`. The token PUT issues a
+ * Pure (but for issuing tokens): how an IMDSv2-only metadata service answers `req`. A request not addressed
+ * to one of `hosts` (see allowedHosts), or with an Origin, is a web page's: 403. The token PUT issues a
  * session token; every other request needs a valid one (401 without), then a known path (404 otherwise).
  */
-export function routeImdsRequest(req: ImdsRequest, tokens: ImdsTokens, now: Date, instance: ImdsInstance): ImdsRoute {
+export function routeImdsRequest(req: ImdsRequest, tokens: ImdsTokens, now: Date, instance: ImdsInstance, hosts: ReadonlySet<string>): ImdsRoute {
+  if (isForeignRequest(req.headers, hosts)) return reply(errorReply(403, "Forbidden"));
   if (req.path === IMDS_TOKEN_PATH) {
     const verdict = checkTokenPut(req.method, req.headers);
     if (!verdict.ok) return reply(errorReply(verdict.status, verdict.reason));

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RefresherAnswer } from "./credential-refresher.js";
+import { allowedHosts } from "./allowed-hosts.js";
 import { credentialsReply, routeImdsRequest, type ImdsInstance, type ImdsReply } from "./imds-answer.js";
 import { ImdsTokens } from "./imds-protocol.js";
 
@@ -12,7 +13,7 @@ export interface MetadataContent {
 }
 
 export interface MetadataServer {
-  /** http://HOST:PORT/, the value of AWS_EC2_METADATA_SERVICE_ENDPOINT (loopback when bound to every address). */
+  /** http://HOST:PORT/ of the bound address, the value of AWS_EC2_METADATA_SERVICE_ENDPOINT. */
   readonly url: string;
   /** Start answering as an IMDSv2-only metadata service (until then, nobody has been told the URL). */
   serve(content: MetadataContent): void;
@@ -38,8 +39,9 @@ export async function listenMetadataServer(host: string, port: number): Promise<
     url: `http://${shownHost(address)}:${address.port}/`,
     serve: (content) => {
       const tokens = new ImdsTokens(() => randomBytes(32).toString("base64url"));
+      const hosts = allowedHosts(address.address, address.port);
       server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-        handle(content, tokens, req).then(
+        handle(content, tokens, hosts, req).then(
           (reply) => send(res, reply),
           () => send(res, { status: 500, body: "internal error\n", headers: { "content-type": "text/plain" } }),
         );
@@ -53,17 +55,16 @@ export async function listenMetadataServer(host: string, port: number): Promise<
   };
 }
 
-async function handle(content: MetadataContent, tokens: ImdsTokens, req: IncomingMessage): Promise<ImdsReply> {
+async function handle(content: MetadataContent, tokens: ImdsTokens, hosts: ReadonlySet<string>, req: IncomingMessage): Promise<ImdsReply> {
   req.resume();
   const path = (req.url ?? "/").split("?")[0] ?? "/";
-  const route = routeImdsRequest({ method: req.method ?? "GET", path, headers: req.headers }, tokens, content.now(), content.instance);
+  const route = routeImdsRequest({ method: req.method ?? "GET", path, headers: req.headers }, tokens, content.now(), content.instance, hosts);
   if (route.kind === "reply") return route.reply;
   return credentialsReply(await content.answer(), route.headers);
 }
 
-/** The host to print: the bound address, or loopback when bound to every address (0.0.0.0, ::). */
+/** The bound address as a URL's host. */
 function shownHost(address: AddressInfo): string {
-  if (address.address === "0.0.0.0" || address.address === "::") return "127.0.0.1";
   return address.family === "IPv6" ? `[${address.address}]` : address.address;
 }
 

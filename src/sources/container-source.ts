@@ -9,6 +9,7 @@
  * botocore do the same: the agent may be restarting while the task starts). A 4xx fails at once.
  */
 import { ConfigError, NoCredentialsError } from "../errors.js";
+import { isLoopback } from "../net/is-loopback.js";
 import { parseRoleArn } from "../plan/role-arn.js";
 import type { SourceResult } from "../types.js";
 import { SourceSkipped } from "./source-skipped.js";
@@ -20,8 +21,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const ECS_HOST = "169.254.170.2";
 const RELATIVE = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
 const FULL = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
-const ALLOWED_HTTP_HOSTS = new Set(["localhost", "[::1]", ECS_HOST, "169.254.170.23", "[fd00:ec2::23]"]);
-const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+const CONTAINER_AGENT_HOSTS = new Set([ECS_HOST, "169.254.170.23", "[fd00:ec2::23]"]);
 
 export interface ContainerEndpoint {
   readonly url: URL;
@@ -56,9 +56,7 @@ export function containerEndpoint(env: Env): ContainerEndpoint {
 }
 
 export function isAllowedHttpHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  if (ALLOWED_HTTP_HOSTS.has(host)) return true;
-  return LOOPBACK_V4.test(host) && host.split(".").every((octet) => Number(octet) <= 255);
+  return isLoopback(hostname) || CONTAINER_AGENT_HOSTS.has(hostname.toLowerCase());
 }
 
 /** The URI without its query (which may carry a secret), for messages and the identity key. */

@@ -16,11 +16,12 @@ const SOURCE_NAMES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Pure: what `whoami` prints for people. The first line is always the identity's ARN (alone without --chain, so
- * `$(assume-role whoami)` stays the ARN); then who made the environment's exports, then the source and each hop.
+ * Pure: what `whoami` prints for people. The first line is always the identity's ARN, never coloured (alone
+ * without --chain, `ARN=$(assume-role whoami)` must hold the ARN even where CI sets FORCE_COLOR); then who made
+ * the environment's exports, then the source and each hop.
  */
 export function whoamiText(report: WhoamiReport, now: Date, c: ChalkInstance): string {
-  const lines = [c.bold(report.identity.arn)];
+  const lines = [report.identity.arn];
   const label = (text: string) => c.dim(text.padEnd(9));
   if (report.madeBy !== undefined) {
     const path = report.madeBy;

@@ -100,6 +100,15 @@ describe("-f github", () => {
     expect(sandbox().counts.sts).toEqual({});
   });
 
+  it.skipIf(process.platform !== "linux")("GITHUB_OUTPUT that cannot be appended to: exit 8, nothing on stdout, and $GITHUB_ENV as it was (no unmasked secret left)", async () => {
+    const githubEnv = await githubEnvFile();
+    // /proc/version is a regular file that no one can append to.
+    const r = await runCli([HOP1, "-f", "github", "--output-credentials"], { ...sandbox().env(), GITHUB_ENV: githubEnv, GITHUB_OUTPUT: "/proc/version" });
+    expect([r.code, r.stdout]).toEqual([8, ""]);
+    expect(r.stderr).toContain("--format github: cannot append to GITHUB_OUTPUT '/proc/version'");
+    expect(await readFile(githubEnv, "utf8")).toBe("EARLIER_STEP=kept\n");
+  });
+
   it("--mask-account-id: one more mask line, for the account", async () => {
     const [githubEnv, githubOutput] = [await githubEnvFile(), await githubOutputFile()];
     const r = await runCli([HOP1, "-f", "github", "--mask-account-id"], { ...sandbox().env(), GITHUB_ENV: githubEnv, GITHUB_OUTPUT: githubOutput });

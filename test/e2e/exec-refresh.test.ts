@@ -88,6 +88,7 @@ describe("exec --refresh: a long job keeps working across forced expiries", () =
       "AWS_CONTAINER_CREDENTIALS_FULL_URI",
       "AWS_DEFAULT_REGION",
       "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+      "AWS_ENDPOINT_URL_IAM",
       "AWS_ENDPOINT_URL_STS",
       "AWS_REGION",
       "AWS_SHARED_CREDENTIALS_FILE",

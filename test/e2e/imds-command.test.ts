@@ -31,13 +31,16 @@ interface Report {
   Warnings: Array<{ Code: string; Message: string; Remedy: string }>;
 }
 
-/** Run `imds` as text and as --json; both exit 0 with nothing on stderr and no secret anywhere. */
-async function both(sb: Sandbox, env: Record<string, string> = envOf(sb), args: string[] = []): Promise<{ text: string; json: Report }> {
+/**
+ * Run `imds` as text and as --json; both exit `code` (0: the instance serves usable credentials; 3: none; 6:
+ * expired ones) with the report on stdout, nothing on stderr and no secret anywhere.
+ */
+async function both(sb: Sandbox, env: Record<string, string> = envOf(sb), args: string[] = [], code = 0): Promise<{ text: string; json: Report }> {
   const text = await runCli(["imds", ...args], env);
   const json = await runCli(["imds", "--json", ...args], env);
   for (const r of [text, json]) {
     expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(code);
     noSecrets(sb, r);
   }
   return { text: text.stdout, json: JSON.parse(json.stdout) as Report };
@@ -180,9 +183,9 @@ describe("imds: how IMDS itself behaves", () => {
     expect(json.Identity!.Arn).toBe(SESSION);
   });
 
-  it("the token PUT unanswered and IMDSv2 required: each item says why it is missing, exit 0", async () => {
+  it("the token PUT unanswered and IMDSv2 required: each item says why it is missing, exit 3 (no credentials served)", async () => {
     const sb = await start({ faults: { imdsTokenUnanswered: true, imdsV2Required: true } });
-    const { text, json } = await both(sb, envOf(sb, { AWS_METADATA_SERVICE_TIMEOUT: "3" }));
+    const { text, json } = await both(sb, envOf(sb, { AWS_METADATA_SERVICE_TIMEOUT: "3" }), [], 3);
     expect(line(text, "instance")).toMatch(/^unavailable: IMDS at \S+ requires a session token \(IMDSv2\) and refused \/latest\/meta-data\/instance-id/);
     expect(line(text, "IMDSv2 required")).toMatch(/^yes /);
     expect(json.Imdsv2).toEqual({ TokenIssued: false, TokenUnanswered: true, Required: true });
@@ -191,16 +194,22 @@ describe("imds: how IMDS itself behaves", () => {
     expect(codes(json)).toEqual(["token-unanswered"]);
   });
 
-  it("no instance profile: role and profile reported missing, not a crash", async () => {
+  it("no instance profile: role and profile reported missing, not a crash; exit 3 (no credentials served)", async () => {
     const world: any = structuredClone(DEFAULT_WORLD_JSON);
     delete world.instance.role;
     delete world.instance.instanceProfile;
     const sb = await start({ world: parseWorld(world, "no-profile") });
-    const { text, json } = await both(sb);
+    const { text, json } = await both(sb, envOf(sb), [], 3);
     expect(line(text, "role (listed)")).toMatch(/^unavailable: IMDS at \S+ lists no role: this instance has no IAM instance profile/);
     expect(line(text, "instance profile")).toMatch(/^unavailable: IMDS describes no instance profile/);
     expect(json).toMatchObject({ InstanceId: INSTANCE, Role: null, InstanceProfile: null, Credentials: null, Identity: null, Warnings: [] });
     expect(json.Unavailable.Role).toMatch(/lists no role/);
+  });
+
+  it("credentials that have expired: reported with the clock warning, exit 6 so that `assume-role imds && ...` stops", async () => {
+    const sb = await start({ faults: { imdsFault: "expired" } });
+    const { json } = await both(sb, envOf(sb), [], 6);
+    expect(codes(json)).toContain("expired-credentials");
   });
 
   it("STS unreachable: the identity is reported missing, the rest stands", async () => {

@@ -49,6 +49,12 @@ describe("a ROLE that is a near miss of a command", () => {
     expect(r.code).toBe(4);
   }, TIMEOUT);
 
+  it.each(["Service", "Docker", "Consul", "Server"])("%s, a role name with a capital, goes to STS as a role (commands are lower case)", async (name) => {
+    const r = await runCli([name], sandbox().env());
+    expect(r.stderr).not.toContain("did you mean");
+    expect(sandbox().requests.filter((q) => q.action === "AssumeRole").map((q) => q.params.RoleArn)).toEqual([`arn:aws:iam::123456789012:role/${name}`]);
+  }, TIMEOUT);
+
   it("the same name given as an ARN is assumed as asked", async () => {
     const r = await runCli(["arn:aws:iam::123456789012:role/whomai"], sandbox().env());
     expect(r.stderr).not.toContain("did you mean");

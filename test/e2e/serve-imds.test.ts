@@ -4,6 +4,7 @@
  * printed, the documents served, the protocol's refusals, and credentials that change before they expire.
  * (botocore and the JS SDK as clients: test/interop/serve-imds.test.ts.)
  */
+import { request } from "node:http";
 import { createServer } from "node:net";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
@@ -182,6 +183,47 @@ describe("serve --imds: the IMDSv2 protocol", () => {
   });
 });
 
+/** A request to `url` with exactly these headers (fetch cannot set Host): status and body. */
+function rawRequest(url: string, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, url), { method, headers, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("serve --imds: web pages (DNS rebinding)", () => {
+  it("a request whose Host is not the bound address, or that carries an Origin, gets 403 and neither a token nor credentials", async () => {
+    const serving = await startServeImds(["--source", "imds", HOP1], sourceEnv());
+    const url = serving.url;
+    const own = new URL(url).host;
+    const port = new URL(url).port;
+    const token = await imdsToken(url);
+    const put = (headers: Record<string, string>) => rawRequest(url, "PUT", "latest/api/token", { "x-aws-ec2-metadata-token-ttl-seconds": "60", ...headers });
+    const get = (headers: Record<string, string>) => rawRequest(url, "GET", `${CREDENTIALS}ExampleAssumedRole`, { "x-aws-ec2-metadata-token": token, ...headers });
+
+    // A page on evil.example, which resolves to 127.0.0.1, sends its own name as Host (and an Origin on a PUT).
+    for (const headers of [{ host: "evil.example" }, { host: `evil.example:${port}` }, { host: own, origin: "http://evil.example" }, { host: own, origin: "null" }] as Record<string, string>[]) {
+      const p = await put(headers);
+      const g = await get(headers);
+      expect([headers, p.status, g.status]).toEqual([headers, 403, 403]);
+      expect(p.body).not.toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(g.body).not.toMatch(/ASIA|AccessKeyId/);
+    }
+    // The address it printed, and localhost (loopback), are answered.
+    for (const host of [own, `localhost:${port}`]) {
+      expect((await put({ host })).body).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(JSON.parse((await get({ host })).body)).toMatchObject({ Code: "Success", AccessKeyId: expect.stringMatching(/^ASIA/) });
+    }
+    expect(await serving.stop()).toEqual({ code: 0, signal: null });
+    expect(serving.stderr()).toBe("");
+  });
+});
+
 describe("serve --imds: renewal", () => {
   it("with sessions that last 6 seconds, the served credentials change before the old ones expire, and each set works", async () => {
     sandbox().setFaults({ stsSessionSeconds: 6 });
@@ -209,6 +251,24 @@ describe("serve --imds: renewal", () => {
     expect(await serving.stop()).toEqual({ code: 0, signal: null });
     expect(serving.stderr()).toBe("");
   }, 60_000);
+  it("a failed renewal is one coloured warning line on stderr, even with -q, while the old credentials are served", async () => {
+    sandbox().setFaults({ stsSessionSeconds: 6 });
+    const serving = await startServeImds(["-q", "--source", "imds", HOP1], { ...sourceEnv(), FORCE_COLOR: "1" });
+    const first = await credentialsDocument(serving.url, "ExampleAssumedRole");
+    sandbox().setFaults({ stsSessionSeconds: 6, stsFault: "region-disabled" });
+    // Renewal is on demand (inside the last third of the 6 s): ask until the failed renewal is reported.
+    let served = first;
+    const deadline = Date.now() + 10_000;
+    while (!serving.stderr().includes("\n") && Date.now() < deadline) {
+      served = await credentialsDocument(serving.url, "ExampleAssumedRole");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const [line, ...rest] = serving.stderr().split("\n");
+    expect(line).toMatch(/^\x1b\[33massume-role: serve --imds: could not renew the credentials \(serving the old ones while valid\): STS is not activated in this region for AssumeRole arn:aws:iam::123456789012:role\/ExampleAssumedRole\x1b\[39m$/);
+    expect(rest).toEqual([""]);
+    expect(served.AccessKeyId).toBe(first.AccessKeyId);
+    expect(await serving.stop()).toEqual({ code: 0, signal: null });
+  }, 30_000);
 });
 
 describe("serve --imds: where it listens", () => {
@@ -234,14 +294,28 @@ describe("serve --imds: where it listens", () => {
     }
   });
 
-  it("--host that is not loopback: a warning that anyone who can reach it gets the credentials (shown by a dry run: tests bind loopback only)", async () => {
-    const r = await runCli(["serve", "--imds", "--dry-run", "--host", "0.0.0.0", "--port", "8080", HOP1], sourceEnv());
+  it("--host that is not loopback: a warning that anyone who can reach it gets the credentials, even with -q (shown by a dry run: tests bind loopback only)", async () => {
+    const warning = "assume-role: warning: serve --imds --host 172.17.0.1 is not loopback: anyone who can reach that address gets the credentials it serves\n";
+    const r = await runCli(["serve", "--imds", "--dry-run", "--host", "172.17.0.1", "--port", "8080", HOP1], sourceEnv());
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe("assume-role: warning: serve --imds --host 0.0.0.0 is not loopback: anyone who can reach that address gets the credentials it serves\n");
-    expect(r.stdout).toMatch(/^then: serve the final role's credentials as an EC2 metadata service \(IMDSv2\) on 0\.0\.0\.0:8080, /m);
+    expect(r.stderr).toBe(warning);
+    expect(r.stdout).toMatch(/^then: serve the final role's credentials as an EC2 metadata service \(IMDSv2\) on 172\.17\.0\.1:8080, /m);
     expect(sandbox().requests).toEqual([]);
-    // -q silences it, as every warning.
-    expect((await runCli(["serve", "--imds", "--dry-run", "-q", "--host", "0.0.0.0", HOP1], sourceEnv())).stderr).toBe("");
+    // -q does not silence it: it says who else gets the credentials.
+    const quiet = await runCli(["serve", "--imds", "--dry-run", "-q", "--host", "172.17.0.1", HOP1], sourceEnv());
+    expect([quiet.code, quiet.stderr]).toEqual([0, warning]);
+  });
+
+  it("--host 0.0.0.0 or :: (every address) is refused before the chain runs, with a hint to name one address (exit 2)", async () => {
+    for (const host of ["0.0.0.0", "::"]) {
+      const r = await runCli(["serve", "--imds", "--source", "imds", "--host", host, HOP1], sourceEnv());
+      expect([r.code, r.stdout]).toEqual([2, ""]);
+      expect(r.stderr).toBe(
+        `assume-role: --host '${host}': listens on every address of this machine, so every network it is on would get the credentials\n` +
+          "  hint: name one address, e.g. the docker bridge's 172.17.0.1 (ip -4 addr show docker0), or leave --host out for 127.0.0.1\n",
+      );
+    }
+    expect(sandbox().requests).toEqual([]);
   });
 
   it("--host that is no address of this machine is refused before the chain runs (binding it sends nothing)", async () => {

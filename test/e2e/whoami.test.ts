@@ -108,11 +108,14 @@ describe("whoami --chain: two hops from IMDS", () => {
     expect((out.Hops as HopJson[]).map((h) => [h.Role, h.RoleArn])).toEqual([["ExampleAssumedRole", HOP1]]);
   });
 
-  it("colours the text for people when asked (FORCE_COLOR), never the JSON", async () => {
+  it("colours the text for people when asked (FORCE_COLOR), never the JSON nor the ARN line that $(...) captures", async () => {
     const env = { ...sandbox().env(), FORCE_COLOR: "1" };
     const text = await runCli(["whoami", "--chain", HOP1], env);
     ok(text);
-    expect(text.stdout).toContain(`${ESC}[1m${SESSION1}`);
+    expect(text.stdout).toContain(ESC);
+    expect(text.stdout.split("\n")[0]).toBe(SESSION1);
+    const bare = await runCli(["whoami", HOP1], env);
+    expect(bare.stdout).toBe(`${SESSION1}\n`);
     const out = await runCli(["whoami", "--chain", "--json", HOP1], env);
     expect(json(out).Arn).toBe(SESSION1);
     const piped = await runCli(["whoami", "--chain", HOP1], sandbox().env());

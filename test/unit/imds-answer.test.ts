@@ -5,18 +5,21 @@
 import { describe, expect, it } from "vitest";
 import { listenAddress } from "../../src/commands/serve-imds-command.js";
 import { buildImdsExportSet } from "../../src/outputs/imds-export-set.js";
+import { allowedHosts } from "../../src/serve/allowed-hosts.js";
 import { credentialsReply, fakeInstanceId, imdsInstance, routeImdsRequest, type ImdsRoute } from "../../src/serve/imds-answer.js";
 import { ImdsTokens } from "../../src/serve/imds-protocol.js";
 
 const T0 = Date.parse("2030-01-01T00:00:00Z");
 const ROLE = "arn:aws:iam::123456789012:role/team/Deploy";
 const instance = imdsInstance(ROLE, "eu-central-1", new Date(T0))!;
+const HOSTS = allowedHosts("127.0.0.1", 1234);
 
 function server() {
   let n = 0;
   const tokens = new ImdsTokens(() => `token-${++n}`);
   let ms = T0;
-  const ask = (method: string, path: string, headers: Record<string, string> = {}): ImdsRoute => routeImdsRequest({ method, path, headers }, tokens, new Date(ms), instance);
+  const ask = (method: string, path: string, headers: Record<string, string> = {}): ImdsRoute =>
+    routeImdsRequest({ method, path, headers: { host: "127.0.0.1:1234", ...headers } }, tokens, new Date(ms), instance, HOSTS);
   const status = (route: ImdsRoute) => (route.kind === "reply" ? route.reply.status : "credentials");
   const token = (ttl = "60") => {
     const r = ask("PUT", "/latest/api/token", { "x-aws-ec2-metadata-token-ttl-seconds": ttl });
@@ -49,6 +52,19 @@ describe("routeImdsRequest", () => {
   ])("token PUT with TTL %s → %s", (_label, ttl, expected) => {
     const s = server();
     expect(s.status(s.ask("PUT", "/latest/api/token", ttl === undefined ? {} : { "x-aws-ec2-metadata-token-ttl-seconds": ttl }))).toBe(expected);
+  });
+
+  it("refuses a web page's requests (DNS rebinding): a Host other than the bound address, or any Origin, is 403 before anything else", () => {
+    const s = server();
+    const token = s.token();
+    const put = (headers: Record<string, string>) => s.ask("PUT", "/latest/api/token", { "x-aws-ec2-metadata-token-ttl-seconds": "60", ...headers });
+    const get = (headers: Record<string, string>) => s.ask("GET", "/latest/meta-data/iam/security-credentials/Deploy", { "x-aws-ec2-metadata-token": token, ...headers });
+    for (const foreign of [{ host: "evil.example" }, { host: "evil.example:1234" }, { host: "127.0.0.1:1235" }, { host: "127.0.0.1" }, { host: "" }, { origin: "http://evil.example" }, { origin: "null" }] as Record<string, string>[]) {
+      expect([foreign, s.status(put(foreign)), s.status(get(foreign))]).toEqual([foreign, 403, 403]);
+    }
+    for (const own of [{}, { host: "localhost:1234" }, { host: "LOCALHOST:1234" }] as Record<string, string>[]) {
+      expect([own, s.status(put(own)), s.status(get(own))]).toEqual([own, 200, "credentials"]);
+    }
   });
 
   it("refuses a token PUT that carries X-Forwarded-For (403) and a token request that is not a PUT (405)", () => {
@@ -118,14 +134,25 @@ describe("credentialsReply", () => {
   });
 });
 
+describe("allowedHosts", () => {
+  it.each([
+    ["127.0.0.1", 1234, ["127.0.0.1:1234", "localhost:1234"]],
+    ["127.0.0.2", 80, ["127.0.0.2:80", "127.0.0.2", "localhost:80", "localhost"]],
+    ["::1", 1234, ["[::1]:1234", "localhost:1234"]],
+    ["172.17.0.1", 1234, ["172.17.0.1:1234"]],
+    ["fd00::A", 1234, ["[fd00::a]:1234"]],
+  ] as const)("bound to %s port %s: %j", (address, port, expected) => {
+    expect([...allowedHosts(address, port)]).toEqual(expected);
+  });
+});
+
 describe("listenAddress", () => {
   it.each([
     [undefined, undefined, { host: "127.0.0.1", port: 0, loopback: true }],
     ["127.0.0.2", "8080", { host: "127.0.0.2", port: 8080, loopback: true }],
     ["::1", "0", { host: "::1", port: 0, loopback: true }],
-    ["0.0.0.0", "65535", { host: "0.0.0.0", port: 65535, loopback: false }],
-    ["::", undefined, { host: "::", port: 0, loopback: false }],
-    ["172.17.0.1", undefined, { host: "172.17.0.1", port: 0, loopback: false }],
+    ["172.17.0.1", "65535", { host: "172.17.0.1", port: 65535, loopback: false }],
+    ["fd00::1", undefined, { host: "fd00::1", port: 0, loopback: false }],
   ])("--host %s --port %s", (host, port, expected) => {
     expect(listenAddress(host, port)).toEqual(expected);
   });
@@ -136,6 +163,10 @@ describe("listenAddress", () => {
     [undefined, "1e3", "--port '1e3': must be a port number 0-65535"],
     ["localhost", undefined, "--host 'localhost': not an IP address"],
     ["[::1]", undefined, "--host '[::1]': not an IP address"],
+    ["0.0.0.0", undefined, "--host '0.0.0.0': listens on every address of this machine"],
+    ["::", "8080", "--host '::': listens on every address of this machine"],
+    ["0:0:0:0:0:0:0:0", undefined, "--host '0:0:0:0:0:0:0:0': listens on every address of this machine"],
+    ["::ffff:0.0.0.0", undefined, "--host '::ffff:0.0.0.0': listens on every address of this machine"],
   ])("refuses --host %s --port %s", (host, port, message) => {
     expect(() => listenAddress(host, port)).toThrow(message);
   });
