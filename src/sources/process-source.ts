@@ -22,7 +22,8 @@ const MAX_STDOUT = 1 << 20;
 
 export async function processSource(ctx: Context, plan: ProcessPlan, debug: (line: string) => void = () => {}): Promise<SourceResult> {
   const origin = `credential_process of profile ${plan.profile}`;
-  const hint = `run the command yourself to see its output: ${plan.command}`;
+  // Never the command's text: it may carry a secret (a token, a TOTP seed) and errors reach CI logs.
+  const hint = `run that command yourself to see its output (aws configure get credential_process --profile ${plan.profile} shows it)`;
   const run = await runCommand(ctx, plan.command, plan.profile);
   for (const line of run.stderr.split("\n").filter((l) => l.trim() !== "")) debug(`${origin}: ${line}`);
   if (run.error !== undefined) throw new NoCredentialsError(`${origin} could not be started: ${run.error.message}`, { hint, cause: run.error });

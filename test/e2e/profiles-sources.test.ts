@@ -48,6 +48,14 @@ describe("credential_process", () => {
     expect(hops()).toEqual([]);
   });
 
+  it("a failing command's own text (which may carry a token) is never printed, not even in the hint or with -v", async () => {
+    const config = processConfig("fail").replace(/^credential_process = (.*)$/m, "credential_process = $1 --token=TOKEN-IN-THE-COMMAND");
+    const r = await runCli(["-v", "--profile", "proc-role"], { ...sandbox().env(), ...profileFiles(config) });
+    expect([r.code, r.stdout]).toEqual([3, ""]);
+    expect(r.stderr).toContain("hint: run that command yourself to see its output (aws configure get credential_process --profile proc shows it)");
+    expect(r.stderr).not.toContain("TOKEN-IN-THE-COMMAND");
+  });
+
   it.each([
     ["expired", "returned expired credentials (Expiration 2001-01-01T00:00:00Z)"],
     ["version2", "printed Version 2: only Version 1 is supported"],
