@@ -132,6 +132,9 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     cmd.configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
+      // Asked of ctx, not of process.stdout as commander would: building that stream is a tenth of `--help`.
+      getOutHelpWidth: () => ctx.stdoutTerminal?.()?.columns ?? 80,
+      getOutHasColors: () => ctx.stdoutTerminal?.()?.hasColors ?? false,
       outputError: (s, write) => write(escapeCommanderError(s.replace(/^error: /, "assume-role: "))),
     });
   }
