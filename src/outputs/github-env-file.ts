@@ -4,7 +4,6 @@
  * One open(O_APPEND) + one write of the whole block, so concurrent writers (other steps' tools in
  * the same job are sequential, but a backgrounded one need not be) cannot interleave inside it.
  */
-import { randomBytes } from "node:crypto";
 import type { Context } from "../context.js";
 import { ConfigError } from "../errors.js";
 import type { ExportSet, FormatInput } from "./export-set.js";
@@ -37,7 +36,7 @@ export async function githubEnvPath(ctx: Pick<Context, "env" | "fs">): Promise<s
  * $GITHUB_ENV when the step ends, after the masks are registered.
  */
 export async function writeGithubOutputs(ctx: Pick<Context, "fs" | "stdout">, path: string, input: FormatInput): Promise<void> {
-  const block = newBlock(input.exports);
+  const block = await newBlock(input.exports);
   const masks = formatGithub(input);
   await appendBlock(ctx, path, block);
   ctx.stdout.write(masks);
@@ -45,10 +44,12 @@ export async function writeGithubOutputs(ctx: Pick<Context, "fs" | "stdout">, pa
 
 /** Append the heredoc block for `exports` (random delimiters) to `path` in a single write. */
 export async function appendGithubEnv(ctx: Pick<Context, "fs">, path: string, exports: ExportSet): Promise<void> {
-  await appendBlock(ctx, path, newBlock(exports));
+  await appendBlock(ctx, path, await newBlock(exports));
 }
 
-function newBlock(exports: ExportSet): string {
+/** node:crypto is loaded here, not at start-up of every run (a sixth of node's start-up). */
+async function newBlock(exports: ExportSet): Promise<string> {
+  const { randomBytes } = await import("node:crypto");
   return githubEnvBlock(exports, () => randomBytes(16).toString("hex"));
 }
 
