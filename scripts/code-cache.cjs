@@ -11,10 +11,11 @@
 const { spawn } = require("node:child_process");
 const { mkdtempSync, readdirSync, rmSync, writeFileSync } = require("node:fs");
 const { tmpdir } = require("node:os");
-const { join, relative } = require("node:path");
+const { join, relative, resolve } = require("node:path");
 const { execute } = require("../bin/load-bundle.cjs");
 
-const [dir, mode, save, ...rest] = process.argv.slice(2);
+const [dirArg, mode, save, ...rest] = process.argv.slice(2);
+const dir = resolve(dirArg);
 if (mode === "run") void runAndSave(save, split(rest));
 else void make();
 
