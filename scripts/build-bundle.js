@@ -1,8 +1,15 @@
 // The second step of `npm run build` (after tsc): bundle the CLI and every runtime dependency into
-// dist/bundle/ with esbuild. main.js holds what `--help`, `unset` and a cache hit need; every dynamic
-// `import()` (the commands, the AWS SDK, the sandbox) becomes a chunk loaded only when that code runs.
+// dist/bundle/ with esbuild, as CommonJS (Node 20 loads one CommonJS file faster than ESM modules: no
+// per-module resolve/link/evaluate jobs, and vm.Script can use a V8 code cache for it, see below).
+// - main.cjs: the CLI, commander, chalk and all of src/ except the sandbox. Our lazily imported modules (the
+//   commands) are inside it as functions that run only when called: V8 only pre-parses them.
+// - lib/<package>.cjs: each package the code imports dynamically (`await import("@aws-sdk/client-sts")`), bundled
+//   on its own and loaded with require() on first use; sandbox.cjs: the emulator (`assume-role sandbox`).
+// - *.cache beside each file: V8's code cache for it, produced here (scripts/code-cache.cjs) with the building
+//   Node; bin/assume-role.js uses it when V8 accepts it (same V8 version and flags) and compiles as usual if not.
 // The published package ships this directory, so it installs with no dependencies.
 import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,13 +18,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const outdir = `${root}dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });
 
-const result = await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { main: "src/main.ts" },
-  outdir,
   bundle: true,
-  splitting: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20",
   // Prefer the dependencies' ES module builds: they tree-shake, and need no CommonJS wrapper.
@@ -27,21 +31,76 @@ const result = await build({
   keepNames: true,
   // Licences ship whole in THIRD_PARTY_LICENSES.txt (below), not as comments scattered over chunks.
   legalComments: "none",
-  chunkNames: "chunks/[name]-[hash]",
-  // CommonJS dependencies (commander) `require` Node's built-ins; an ES module has no `require`.
-  banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+  // `import()` becomes require() (the separate files and node:http are CommonJS to Node anyway): vm.Script,
+  // which bin/assume-role.js compiles main.cjs with, has no ES module loader to hand an import() to.
+  supported: { "dynamic-import": false },
   metafile: true,
   logLevel: "warning",
-});
+};
 
-// What each chunk holds (esbuild's metafile; https://esbuild.github.io/analyze/ reads it). Not shipped.
-writeFileSync(`${root}dist/bundle-meta.json`, JSON.stringify(result.metafile));
-writeFileSync(join(outdir, "THIRD_PARTY_LICENSES.txt"), thirdPartyLicenses(Object.keys(result.metafile.inputs)));
+/** Files built apart from main.cjs: dynamically imported packages, and modules named in SEPARATE. */
+const SEPARATE = { "src/sandbox/index.ts": "sandbox.cjs" };
+const separate = new Map(); // output file (relative to outdir) -> entry (package name or source path)
 
-const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith(".js"));
+/** main.cjs requires each separate file by its relative path instead of bundling it. */
+const splitOff = {
+  name: "split-off",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind !== "dynamic-import" || args.path.startsWith("node:") || args.importer.includes("node_modules")) return undefined;
+      const file = `lib/${args.path.replace(/^@/, "").replaceAll("/", "__")}.cjs`;
+      separate.set(file, args.path);
+      return { path: `./${file}`, external: true };
+    });
+    b.onResolve({ filter: /\/sandbox\/index\.js$/ }, (args) => {
+      const file = SEPARATE["src/sandbox/index.ts"];
+      if (!args.importer.startsWith(`${root}src/`) || args.importer.startsWith(`${root}src/sandbox/`)) return undefined;
+      separate.set(file, "src/sandbox/index.ts");
+      return { path: `./${file}`, external: true };
+    });
+  },
+};
+
+/**
+ * commander requires node:child_process at load, for executable subcommands (separate programs it spawns),
+ * which assume-role has none of; with it come net, dgram and the stream modules. It gets an object that
+ * requires child_process when commander first reaches for spawn.
+ */
+const commanderSpawnsLazily = {
+  name: "commander-spawns-lazily",
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /node_modules\/commander\/lib\/command\.js$/.test(args.importer) ? { path: "lazy-child-process", namespace: "commander-spawn" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "commander-spawn" }, () => ({
+      contents: 'module.exports = { get spawn() { return require("node:child_process").spawn; } };',
+      loader: "js",
+    }));
+  },
+};
+
+const metas = [];
+const main = await build({ ...common, entryPoints: { main: "src/main.ts" }, outExtension: { ".js": ".cjs" }, outdir, plugins: [splitOff, commanderSpawnsLazily] });
+metas.push(main.metafile);
+for (const [file, entry] of separate) {
+  const r = await build({ ...common, entryPoints: [entry], outfile: join(outdir, file) });
+  metas.push(r.metafile);
+}
+
+// What each file holds (esbuild's metafile; https://esbuild.github.io/analyze/ reads it). Not shipped.
+const metafile = { inputs: Object.assign({}, ...metas.map((m) => m.inputs)), outputs: Object.assign({}, ...metas.map((m) => m.outputs)) };
+writeFileSync(`${root}dist/bundle-meta.json`, JSON.stringify(metafile));
+writeFileSync(join(outdir, "THIRD_PARTY_LICENSES.txt"), thirdPartyLicenses(Object.keys(metafile.inputs)));
+
+// V8 code caches, produced by running the bundle (scripts/code-cache.cjs).
+execFileSync(process.execPath, [join(root, "scripts/code-cache.cjs"), outdir], { stdio: "inherit" });
+
+const outputs = Object.entries(metafile.outputs).filter(([file]) => file.endsWith(".cjs"));
 const total = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
-const main = outputs.find(([file]) => file.endsWith("bundle/main.js"));
-console.log(`bundle: dist/bundle/main.js ${(main[1].bytes / 1024).toFixed(0)} KiB + ${outputs.length - 1} lazy chunks (${(total / 1024).toFixed(0)} KiB in all)`);
+const mainOut = outputs.find(([file]) => file.endsWith("bundle/main.cjs"));
+console.log(
+  `bundle: dist/bundle/main.cjs ${(mainOut[1].bytes / 1024).toFixed(0)} KiB + ${outputs.length - 1} lazily required files (${(total / 1024).toFixed(0)} KiB in all)`,
+);
 
 /** The licence (and NOTICE) texts of every package the bundle contains (it redistributes them), each text once. */
 function thirdPartyLicenses(inputs) {

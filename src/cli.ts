@@ -10,7 +10,7 @@ export async function runCli(ctx: Context, argv: readonly string[], onVerbose: (
   // -v as commander parsed it for the command that runs (not a `-v` after `--`, which belongs to exec's CMD).
   let verbose = false;
   try {
-    const program = createProgram(ctx);
+    const program = createProgram(ctx, argv);
     program.hook("preAction", (_root, action) => {
       verbose = Boolean(action.opts().verbose);
       onVerbose(verbose);

@@ -18,6 +18,8 @@ export interface Context {
   readonly stdout: Writer;
   readonly stderr: Writer;
   readonly stderrIsTTY: boolean;
+  /** stdout's terminal (width, colour support); undefined when stdout is not a terminal. Absent: not a terminal. */
+  readonly stdoutTerminal?: () => { readonly columns: number; readonly hasColors: boolean } | undefined;
   /** Chalk instances for human-facing text on stdout and stderr (plain when not a terminal, NO_COLOR, ...). */
   readonly colours: Colours;
   readonly now: () => Date;

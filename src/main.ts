@@ -1,17 +1,21 @@
-import { spawn } from "node:child_process";
-import * as fs from "node:fs/promises";
-import { hostname, userInfo } from "node:os";
+import { fstatSync, writeSync } from "node:fs";
 import { runCli } from "./cli.js";
-import type { Context } from "./context.js";
+import type { Context, Writer } from "./context.js";
 import { createImdsRequest } from "./imds/imds-http.js";
-import { createSts } from "./sts/create-sts.js";
 import { createIam } from "./iam/create-iam.js";
-import { supportsColor, supportsColorStderr } from "chalk";
-import { askTerminal } from "./ui/ask-terminal.js";
-import { colourLevel, createColours } from "./ui/colours.js";
+import { createSts } from "./sts/create-sts.js";
+import type { Colours } from "./ui/colours.js";
+import { fdWriter } from "./ui/fd-writer.js";
 import { RedactingWriter } from "./ui/redacting-writer.js";
 
 /** The only module that touches `process`: it builds the Context, runs the CLI, sets the exit code. */
+
+// What not every run needs is loaded on first use with require(): main.ts runs only as the CommonJS bundle
+// (scripts/build-bundle.js), where require() loads (and esbuild's bundled modules initialise) synchronously,
+// as ctx's fields are used. Loaded at start-up, child_process and chalk (with tty and os) cost a fifth of
+// `--help` (callgrind), and child_process and tty pull in net, dgram and the stream modules.
+const childProcess = () => require("node:child_process") as typeof import("node:child_process");
+const os = () => require("node:os") as typeof import("node:os");
 const argv = process.argv.slice(2);
 let verbose = false;
 const stderr = new RedactingWriter({ write: (s) => void process.stderr.write(s) });
@@ -22,22 +26,43 @@ process.on("warning", (w) => {
   if (verbose) stderr.write(`assume-role: (dependency warning) ${w.name}: ${w.message.split("\n")[0]}\n`);
 });
 
-// A reader that goes away early (`assume-role -f json | head -1`) is not an error worth a stack trace.
-process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code !== "EPIPE") throw err;
-});
+// stdout straight to fd 1 (ui/fd-writer.ts): building process.stdout costs more than the rest of a cache hit's
+// output. Windows consoles need Node's stream. A reader that goes away early (`assume-role -f json | head -1`)
+// is not an error worth a stack trace.
+const stdout: Writer =
+  process.platform === "win32"
+    ? { write: (s) => void process.stdout.write(s) }
+    : fdWriter({ writeSync: (bytes) => writeSync(1, bytes), stream: () => process.stdout });
+if (process.platform === "win32") {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+  });
+}
 
 let stopped: Promise<string> | undefined;
 let slowdown: number | undefined;
+let colours: Colours | undefined;
 const ctx: Context = {
   env: Object.freeze({ ...process.env }),
-  stdout: { write: (s) => void process.stdout.write(s) },
+  stdout,
   stderr,
-  stderrIsTTY: Boolean(process.stderr.isTTY),
-  colours: createColours(
-    colourLevel(process.env, Boolean(process.stdout.isTTY), supportsColor ? supportsColor.level : 0),
-    colourLevel(process.env, Boolean(process.stderr.isTTY), supportsColorStderr ? supportsColorStderr.level : 0),
-  ),
+  // A getter: process.stderr is built only when something is written to it or asks this.
+  get stderrIsTTY() {
+    return Boolean(process.stderr.isTTY);
+  },
+  stdoutTerminal,
+  // A getter: only what prints for people (whoami, doctor, errors) asks, and only then are the streams examined.
+  get colours() {
+    if (colours === undefined) {
+      const { colourLevel, createColours } = require("./ui/colours.js") as typeof import("./ui/colours.js");
+      const { supportsColor, supportsColorStderr } = require("chalk") as typeof import("chalk");
+      colours = createColours(
+        colourLevel(process.env, Boolean(process.stdout.isTTY), supportsColor ? supportsColor.level : 0),
+        colourLevel(process.env, Boolean(process.stderr.isTTY), supportsColorStderr ? supportsColorStderr.level : 0),
+      );
+    }
+    return colours;
+  },
   now: () => new Date(),
   fetch: globalThis.fetch,
   imdsRequest: createImdsRequest(),
@@ -49,9 +74,13 @@ const ctx: Context = {
       useDualstackEndpoint: process.env.AWS_USE_DUALSTACK_ENDPOINT === "true",
     }),
   iam: (config) => createIam(config),
-  fs,
-  spawn,
-  askTerminal,
+  get fs() {
+    return require("node:fs/promises") as typeof import("node:fs/promises");
+  },
+  get spawn() {
+    return childProcess().spawn;
+  },
+  askTerminal: async (question) => (await import("./ui/ask-terminal.js")).askTerminal(question),
   pid: process.pid,
   isProcessRunning: (pid) => {
     try {
@@ -62,7 +91,7 @@ const ctx: Context = {
     }
   },
   platform: process.platform,
-  hostname: () => hostname(),
+  hostname: () => os().hostname(),
   username: () => safeUsername(),
   protectSecret: (secret) => stderr.protect(secret),
   untilStopped: () =>
@@ -76,7 +105,10 @@ const ctx: Context = {
   },
 };
 
-process.exitCode = await runCli(ctx, argv, (v) => (verbose = v));
+// No top-level await: the bundle is CommonJS (scripts/build-bundle.js), which loads faster than ESM on Node 20.
+void runCli(ctx, argv, (v) => (verbose = v)).then((code) => {
+  process.exitCode = code;
+});
 
 /**
  * The time this process wanted to run (wall time since start, minus the event loop's idle waits for I/O and
@@ -89,9 +121,23 @@ function measureSlowdown(): number {
   return cpuMs > 0 ? Math.max(1, busyMs / cpuMs) : 1;
 }
 
+/**
+ * stdout's terminal. process.stdout is built (tty and net loaded) only when fd 1 is a character device: a
+ * terminal, or /dev/null; a pipe or a file is answered by one fstat.
+ */
+function stdoutTerminal(): { columns: number; hasColors: boolean } | undefined {
+  try {
+    if (!fstatSync(1).isCharacterDevice()) return undefined;
+  } catch {
+    return undefined; // no fd 1
+  }
+  const out = process.stdout;
+  return out.isTTY ? { columns: out.columns, hasColors: out.hasColors() } : undefined;
+}
+
 function safeUsername(): string {
   try {
-    return userInfo().username;
+    return os().userInfo().username;
   } catch {
     return process.env.USER ?? "unknown";
   }

@@ -16,8 +16,14 @@ export const VERSION = "0.1.0";
 const WHOAMI_FORMATS = ["text", "json"] as const;
 const SERVE_FORMATS = [...SHELL_FORMAT_NAMES, "dotenv"] as const;
 
-/** The commander tree. Parse errors and help go through ctx streams; nothing here exits the process. */
-export function createProgram(ctx: Context): Command<[string[]], any, {}> {
+/**
+ * The commander tree. Parse errors and help go through ctx streams; nothing here exits the process.
+ * Given `argv`, a subcommand is built only when the run can reach it: one of the words names it, or help is
+ * asked for (which lists them all); building them all is 4% of a cache hit. Without `argv`, all are built:
+ * the near-miss check and completion read every command's name and options from that full tree.
+ */
+export function createProgram(ctx: Context, argv?: readonly string[]): Command<[string[]], any, {}> {
+  const builds = (name: string) => argv === undefined || argv.some((word) => word === name || HELP_WORDS.has(word));
   const program = withResolveOptions(
     new Command("assume-role")
       .description("Assume a chain of AWS roles from IMDS or environment credentials and print the result for your shell.")
@@ -46,155 +52,175 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     .option("--output-credentials", "-f github: also write the credentials as step outputs (aws-access-key-id, ...; masked) to $GITHUB_OUTPUT")
     .option("--mask-account-id", "-f github: mask the account ID (step output aws-account-id) in the job's logs")
     .action(async (roles, opts) => {
-      refuseNearCommand(program, roles[0]);
+      refuseNearCommand(argv === undefined ? program : createProgram(ctx), roles[0]);
       return (await import("./commands/assume-command.js")).assumeCommand(ctx, roles, opts);
     });
 
-  program.addCommand(
-    withResolveOptions(
-      new Command("whoami")
-        .description("print who the chain's result is (GetCallerIdentity); no ROLE: who the environment's credentials are, and which chain made them")
-        .argument("[roles...]", "role ARNs or names, as for the default command"),
-    )
-      .addOption(new Option("-f, --format <format>", "text (default): the ARN; json: account, ARN, user ID and expiry").choices(WHOAMI_FORMATS))
-      .option("--json", "the same as -f json (for scripts)")
-      .option("--chain", "show the source and every hop: role, session, assumed-role ARN, account, region, expiry, cached")
-      .action(async (roles, opts) => (await import("./commands/whoami-command.js")).whoamiCommand(ctx, roles, opts)),
-  );
-
-  program.addCommand(
-    new Command("imds")
-      .description("report what the instance metadata service serves: instance, instance profile, role, credential age, who STS says they are")
-      .addOption(new Option("-f, --format <format>", "text for people; json for scripts").choices(WHOAMI_FORMATS).default("text"))
-      .addOption(new Option("--json", "the same as --format json").conflicts("format"))
-      .option("--stale-after <time>", "warn when the served credentials were last updated longer ago than this: 30m, 2h (default 1h)")
-      .option("-v, --verbose", "each IMDS request on stderr (never secrets)")
-      .addHelpText(
-        "after",
-        `
-Warns when STS says the served credentials are not the listed role's (a role swap IMDS has not caught up
-with), when the instance profile's name is not its role's, when the credentials were last updated more than
---stale-after ago (1h by default), and when the IMDSv2 token request gets no answer (container hop limit).
-Exit 3 when IMDS does not answer or serves no credentials (the report still says what it found);
-exit 6 when the credentials it serves have expired.`,
+  if (builds("whoami")) {
+    program.addCommand(
+      withResolveOptions(
+        new Command("whoami")
+          .description("print who the chain's result is (GetCallerIdentity); no ROLE: who the environment's credentials are, and which chain made them")
+          .argument("[roles...]", "role ARNs or names, as for the default command"),
       )
+        .addOption(new Option("-f, --format <format>", "text (default): the ARN; json: account, ARN, user ID and expiry").choices(WHOAMI_FORMATS))
+        .option("--json", "the same as -f json (for scripts)")
+        .option("--chain", "show the source and every hop: role, session, assumed-role ARN, account, region, expiry, cached")
+        .action(async (roles, opts) => (await import("./commands/whoami-command.js")).whoamiCommand(ctx, roles, opts)),
+    );
+  }
+
+  if (builds("imds")) {
+    program.addCommand(
+      new Command("imds")
+        .description("report what the instance metadata service serves: instance, instance profile, role, credential age, who STS says they are")
+        .addOption(new Option("-f, --format <format>", "text for people; json for scripts").choices(WHOAMI_FORMATS).default("text"))
+        .addOption(new Option("--json", "the same as --format json").conflicts("format"))
+        .option("--stale-after <time>", "warn when the served credentials were last updated longer ago than this: 30m, 2h (default 1h)")
+        .option("-v, --verbose", "each IMDS request on stderr (never secrets)")
+        .addHelpText(
+          "after",
+          `
+  Warns when STS says the served credentials are not the listed role's (a role swap IMDS has not caught up
+  with), when the instance profile's name is not its role's, when the credentials were last updated more than
+  --stale-after ago (1h by default), and when the IMDSv2 token request gets no answer (container hop limit).
+  Exit 3 when IMDS does not answer or serves no credentials (the report still says what it found);
+  exit 6 when the credentials it serves have expired.`,
+        )
+        .allowExcessArguments()
+        .action(async (opts, cmd) => {
+          // Commander's own message would not say which word was too many; a ROLE here is a common mistake.
+          if (cmd.args.length > 0) throw new UsageError(`imds: unexpected argument '${cmd.args[0]}': imds takes no ROLE, it describes the instance's own`);
+          recordExitStatus(program, await (await import("./commands/imds-command.js")).imdsCommand(ctx, opts));
+        }),
+    );
+  }
+
+  if (builds("doctor")) {
+    program.addCommand(
+      withResolveOptions(
+        new Command("doctor")
+          .description("walk the chain hop by hop and say which check fails first (source, clock, duration, access) and what to change")
+          .argument("[roles...]", "role ARNs or names, as for the default command"),
+      )
+        .option("--json", "the checks as JSON, for scripts")
+        .action(async (roles, opts) => {
+          const { doctorCommand } = await import("./commands/doctor-command.js");
+          recordExitStatus(program, await doctorCommand(ctx, roles, opts));
+        }),
+    );
+  }
+
+  if (builds("exec")) {
+    const exec = withResolveOptions(
+      new Command("exec")
+        .description("run CMD, or without one your $SHELL, with the credentials in its environment (--refresh: from a local endpoint that renews them)")
+        .usage("[options] [ROLE...] [-- CMD [ARGS...]]")
+        .argument("[roles...]", "role ARNs or names, as for the default command, then -- and the command (none: $SHELL)"),
+      "endpoint",
+    );
+    // exec prints no credentials: -f is refused with a reason instead of "unknown option" (hidden from --help).
+    exec.addOption(new Option("-f, --format <format>").hideHelp());
+    const execTail = captureTail(exec);
+    program.addCommand(
+      exec.action(async (words, opts) => {
+        const { execCommand } = await import("./commands/exec-command.js");
+        recordExitStatus(program, await execCommand(ctx, words, execTail(), opts));
+      }),
+    );
+  }
+
+  if (builds("serve")) {
+    program.addCommand(
+      withResolveOptions(
+        new Command("serve")
+          .description("serve the credentials on a local endpoint (container format, or --imds) that renews them; print the variables for SDKs")
+          .argument("[roles...]", "role ARNs or names, as for the default command"),
+      )
+        .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMATS).default("sh"))
+        .option("--imds", "serve as an EC2 metadata service (IMDSv2) for tools and containers that only know IMDS")
+        .option("--port <port>", "with --imds: the port to listen on (default: a random free port)")
+        .option("--host <address>", "with --imds: the IP address to listen on (default 127.0.0.1; whoever can reach it gets the credentials)")
+        .action(async (roles, opts) => {
+        const { serveCommand } = await import("./commands/serve-command.js");
+        await serveCommand(ctx, roles, opts);
+      }),
+    );
+  }
+
+  if (builds("console")) {
+    program.addCommand(
+      withResolveOptions(
+        new Command("console")
+          .description("open the AWS console signed in as the chain's role (--url: print the sign-in URL instead)")
+          .argument("[roles...]", "role ARNs or names, as for the default command"),
+      )
+        .option("--url", "print the sign-in URL as the only line on stdout instead of opening a browser")
+        .option("--signin-url <url>", "federation endpoint (default: the role's partition, e.g. https://signin.aws.amazon.com/federation)")
+        .option("--destination <url>", "console page to land on: an https URL or a path such as /s3/home (default: the console home of the region)")
+        .action(async (roles, opts) => (await import("./commands/console-command.js")).consoleCommand(ctx, roles, opts)),
+    );
+  }
+
+  if (builds("unset")) {
+    program
+      .command("unset")
+      .description("print the lines that clear what assume-role exports")
+      .addOption(new Option("-f, --format <format>", "shell format").choices(SHELL_FORMAT_NAMES).default("sh"))
       .allowExcessArguments()
       .action(async (opts, cmd) => {
-        // Commander's own message would not say which word was too many; a ROLE here is a common mistake.
-        if (cmd.args.length > 0) throw new UsageError(`imds: unexpected argument '${cmd.args[0]}': imds takes no ROLE, it describes the instance's own`);
-        recordExitStatus(program, await (await import("./commands/imds-command.js")).imdsCommand(ctx, opts));
-      }),
-  );
+        // Commander's own message would not say which word was too many.
+        if (cmd.args.length > 0) throw new UsageError(`unset: unexpected argument '${cmd.args[0]}': unset takes no ROLE, it clears what any run exported`);
+        return (await import("./commands/unset-command.js")).unsetCommand(ctx, opts);
+      });
+  }
 
-  program.addCommand(
-    withResolveOptions(
-      new Command("doctor")
-        .description("walk the chain hop by hop and say which check fails first (source, clock, duration, access) and what to change")
-        .argument("[roles...]", "role ARNs or names, as for the default command"),
-    )
-      .option("--json", "the checks as JSON, for scripts")
-      .action(async (roles, opts) => {
-        const { doctorCommand } = await import("./commands/doctor-command.js");
-        recordExitStatus(program, await doctorCommand(ctx, roles, opts));
-      }),
-  );
-
-  const exec = withResolveOptions(
-    new Command("exec")
-      .description("run CMD, or without one your $SHELL, with the credentials in its environment (--refresh: from a local endpoint that renews them)")
-      .usage("[options] [ROLE...] [-- CMD [ARGS...]]")
-      .argument("[roles...]", "role ARNs or names, as for the default command, then -- and the command (none: $SHELL)"),
-    "endpoint",
-  );
-  // exec prints no credentials: -f is refused with a reason instead of "unknown option" (hidden from --help).
-  exec.addOption(new Option("-f, --format <format>").hideHelp());
-  const execTail = captureTail(exec);
-  program.addCommand(
-    exec.action(async (words, opts) => {
-      const { execCommand } = await import("./commands/exec-command.js");
-      recordExitStatus(program, await execCommand(ctx, words, execTail(), opts));
-    }),
-  );
-
-  program.addCommand(
-    withResolveOptions(
-      new Command("serve")
-        .description("serve the credentials on a local endpoint (container format, or --imds) that renews them; print the variables for SDKs")
-        .argument("[roles...]", "role ARNs or names, as for the default command"),
-    )
+  if (builds("sandbox")) {
+    program
+      .command("sandbox")
+      .description("run a local IMDS + STS emulator and print the variables that point AWS tools at it")
+      .option("--world <file>", "world file (JSON) declaring accounts, roles and the instance")
+      .option("--imds-port <port>", "IMDS port (default: random)")
+      .option("--sts-port <port>", "STS port (default: random)")
       .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMATS).default("sh"))
-      .option("--imds", "serve as an EC2 metadata service (IMDSv2) for tools and containers that only know IMDS")
-      .option("--port <port>", "with --imds: the port to listen on (default: a random free port)")
-      .option("--host <address>", "with --imds: the IP address to listen on (default 127.0.0.1; whoever can reach it gets the credentials)")
-      .action(async (roles, opts) => {
-      const { serveCommand } = await import("./commands/serve-command.js");
-      await serveCommand(ctx, roles, opts);
-    }),
-  );
+      // Fault knobs (see src/sandbox/faults.ts); values are checked by the command.
+      .option("--latency <time>", "delay every IMDS and STS answer: 20ms, 1.5s")
+      .option("--sts-throttle-first <n>", "answer the first N STS requests with Throttling (HTTP 400)")
+      .option("--sts-5xx-first <n>", "then N more with ServiceUnavailable (HTTP 503)")
+      .option("--sts-fault <kind>", `answer every later STS request with a fault: ${faultKinds(STS_FAULT_KINDS)}`)
+      .option("--sts-session-seconds <n>", "sessions STS issues expire after at most N seconds")
+      .option("--imds-v1-only", "IMDS without v2: the token PUT answers 405")
+      .option("--imds-v2-required", "IMDS requires v2: GETs without a token answer 401")
+      .option("--imds-token-unanswered", "the IMDS token PUT never answers (a container behind hop limit 1)")
+      .option("--imds-down", "IMDS drops every connection")
+      .option("--imds-401-after <n>", "after the first N IMDS GETs, every GET answers 401, even with a fresh token")
+      .option("--imds-fault <kind>", `IMDS answers with a fault: ${faultKinds(IMDS_FAULT_KINDS)}`)
+      // Instance states (seed 004), also world-file instance keys servedRole, instanceProfile, credentialsAgeSeconds.
+      .option("--imds-served-role <role>", "serve this role's credentials under the listed role (a role swap IMDS has not caught up with)")
+      .option("--imds-instance-profile <name>", "name the instance profile differently from its role")
+      .option("--imds-credentials-age <time>", "the served credentials were last updated this long ago: 90m, 3h (at most 5h54m)")
+      .action(async (opts) => {
+        const { sandboxCommand } = await import("./commands/sandbox-command.js");
+        await sandboxCommand(ctx, opts);
+      });
+  }
 
-  program.addCommand(
-    withResolveOptions(
-      new Command("console")
-        .description("open the AWS console signed in as the chain's role (--url: print the sign-in URL instead)")
-        .argument("[roles...]", "role ARNs or names, as for the default command"),
-    )
-      .option("--url", "print the sign-in URL as the only line on stdout instead of opening a browser")
-      .option("--signin-url <url>", "federation endpoint (default: the role's partition, e.g. https://signin.aws.amazon.com/federation)")
-      .option("--destination <url>", "console page to land on: an https URL or a path such as /s3/home (default: the console home of the region)")
-      .action(async (roles, opts) => (await import("./commands/console-command.js")).consoleCommand(ctx, roles, opts)),
-  );
-
-  program
-    .command("unset")
-    .description("print the lines that clear what assume-role exports")
-    .addOption(new Option("-f, --format <format>", "shell format").choices(SHELL_FORMAT_NAMES).default("sh"))
-    .allowExcessArguments()
-    .action(async (opts, cmd) => {
-      // Commander's own message would not say which word was too many.
-      if (cmd.args.length > 0) throw new UsageError(`unset: unexpected argument '${cmd.args[0]}': unset takes no ROLE, it clears what any run exported`);
-      return (await import("./commands/unset-command.js")).unsetCommand(ctx, opts);
-    });
-
-  program
-    .command("sandbox")
-    .description("run a local IMDS + STS emulator and print the variables that point AWS tools at it")
-    .option("--world <file>", "world file (JSON) declaring accounts, roles and the instance")
-    .option("--imds-port <port>", "IMDS port (default: random)")
-    .option("--sts-port <port>", "STS port (default: random)")
-    .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMATS).default("sh"))
-    // Fault knobs (see src/sandbox/faults.ts); values are checked by the command.
-    .option("--latency <time>", "delay every IMDS and STS answer: 20ms, 1.5s")
-    .option("--sts-throttle-first <n>", "answer the first N STS requests with Throttling (HTTP 400)")
-    .option("--sts-5xx-first <n>", "then N more with ServiceUnavailable (HTTP 503)")
-    .option("--sts-fault <kind>", `answer every later STS request with a fault: ${faultKinds(STS_FAULT_KINDS)}`)
-    .option("--sts-session-seconds <n>", "sessions STS issues expire after at most N seconds")
-    .option("--imds-v1-only", "IMDS without v2: the token PUT answers 405")
-    .option("--imds-v2-required", "IMDS requires v2: GETs without a token answer 401")
-    .option("--imds-token-unanswered", "the IMDS token PUT never answers (a container behind hop limit 1)")
-    .option("--imds-down", "IMDS drops every connection")
-    .option("--imds-401-after <n>", "after the first N IMDS GETs, every GET answers 401, even with a fresh token")
-    .option("--imds-fault <kind>", `IMDS answers with a fault: ${faultKinds(IMDS_FAULT_KINDS)}`)
-    // Instance states (seed 004), also world-file instance keys servedRole, instanceProfile, credentialsAgeSeconds.
-    .option("--imds-served-role <role>", "serve this role's credentials under the listed role (a role swap IMDS has not caught up with)")
-    .option("--imds-instance-profile <name>", "name the instance profile differently from its role")
-    .option("--imds-credentials-age <time>", "the served credentials were last updated this long ago: 90m, 3h (at most 5h54m)")
-    .action(async (opts) => {
-      const { sandboxCommand } = await import("./commands/sandbox-command.js");
-      await sandboxCommand(ctx, opts);
-    });
-
-  program
-    .command("completion")
-    .description("print the completion script for your shell (commands, options, formats, profile and role names)")
-    .addArgument(new Argument("<shell>", "bash, zsh, fish or powershell").choices(COMPLETION_SHELLS))
-    .action(async (shell) => (await import("./commands/completion-command.js")).completionCommand(ctx, shell));
+  if (builds("completion")) {
+    program
+      .command("completion")
+      .description("print the completion script for your shell (commands, options, formats, profile and role names)")
+      .addArgument(new Argument("<shell>", "bash, zsh, fish or powershell").choices(COMPLETION_SHELLS))
+      .action(async (shell) => (await import("./commands/completion-command.js")).completionCommand(ctx, shell));
+  }
   // What the completion scripts call at every Tab (hidden: not for people).
-  program.addCommand(
-    new Command(COMPLETE_COMMAND)
-      .argument("[words...]")
-      .action(async (words) => (await import("./commands/completion-command.js")).completeCommand(ctx, program, words)),
-    { hidden: true },
-  );
+  if (builds(COMPLETE_COMMAND)) {
+    program.addCommand(
+      new Command(COMPLETE_COMMAND)
+        .argument("[words...]")
+        .action(async (words) => (await import("./commands/completion-command.js")).completeCommand(ctx, createProgram(ctx), words)),
+      { hidden: true },
+    );
+  }
 
   program.enablePositionalOptions();
   // With positional options, `assume-role --source env whoami` would silently drop --source: refuse it instead.
@@ -210,11 +236,17 @@ exit 6 when the credentials it serves have expired.`,
     cmd.configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
+      // Asked of ctx, not of process.stdout as commander would: building that stream is a tenth of `--help`.
+      getOutHelpWidth: () => ctx.stdoutTerminal?.()?.columns ?? 80,
+      getOutHasColors: () => ctx.stdoutTerminal?.()?.hasColors ?? false,
       // Coloured like the error boundary's messages (src/cli.ts), after the escaping.
       outputError: (s, write) => write(ctx.colours.err.red(escapeCommanderError(s.replace(/^error: /, "assume-role: ")).trimEnd()) + "\n"),
     });
   }
   return program;
 }
+
+/** Words that make commander print help, which lists every subcommand. */
+const HELP_WORDS = new Set(["-h", "--help", "help"]);
 
 const faultKinds = (kinds: readonly string[]) => kinds.filter((k) => k !== "none").join(", ");

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../sha256-hex.js";
 
 /** Bump when the entry format or the meaning of a key changes: old entries are then simply never found. */
 export const CACHE_FORMAT = "assume-role-cache-v2";
@@ -9,7 +9,7 @@ export const CACHE_FORMAT = "assume-role-cache-v2";
  * hop, so a chain that shares its first hops with another reuses their entries.
  */
 export function cacheFileName(key: readonly string[]): string {
-  return createHash("sha256").update(JSON.stringify([CACHE_FORMAT, ...key])).digest("hex");
+  return sha256Hex(JSON.stringify([CACHE_FORMAT, ...key]));
 }
 
 /** `$XDG_CACHE_HOME/assume-role`, else `$HOME/.cache/assume-role`; undefined when neither is set. */

@@ -78,9 +78,14 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
   };
 }
 
-/** Start loading the AWS SDK (tens of milliseconds) now, in parallel with the source's round trips. */
+/**
+ * Load the AWS SDK (tens of milliseconds of CPU) while the source's first request is on the network. Not at once:
+ * in the CommonJS bundle the load is synchronous and would hold that request back (seen on a timeline of a cold
+ * chain: the IMDS token request went out only after the SDK had loaded). setImmediate runs after this turn of
+ * the event loop has sent it.
+ */
 function preloadSdk(): void {
-  import("@aws-sdk/client-sts").catch(() => undefined);
+  setImmediate(() => void import("@aws-sdk/client-sts").catch(() => undefined));
 }
 
 /**

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { FsEnv } from "./atomic-write.js";
 import { errnoOf, UnsafePathError } from "./unsafe-path-error.js";
@@ -34,9 +33,13 @@ export async function ensurePrivateDir(env: FsEnv, dir: string): Promise<void> {
   if (mode & 0o077) await env.fs.chmod(dir, 0o700);
 }
 
-/** The uid files we create get (our effective uid): create a probe file in `dir`, stat it, remove it. */
+/**
+ * The uid files we create get (our effective uid): create a probe file in `dir`, stat it, remove it. The name
+ * needs to be unique, not secret (O_EXCL refuses any existing name, links included): Math.random, not
+ * node:crypto, whose load would cost every cache hit a sixth of node's start-up.
+ */
 export async function uidOfNewFile(env: FsEnv, dir: string): Promise<number> {
-  const probe = join(dir, `.probe-${env.pid}-${randomBytes(6).toString("hex")}`);
+  const probe = join(dir, `.probe-${env.pid}-${Math.random().toString(16).slice(2, 14)}`);
   let handle;
   try {
     handle = await env.fs.open(probe, "wx", 0o600);

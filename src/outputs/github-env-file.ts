@@ -6,7 +6,6 @@
  * One open(O_APPEND) + one write of each whole block, so concurrent writers (other steps' tools in
  * the same job are sequential, but a backgrounded one need not be) cannot interleave inside it.
  */
-import { randomBytes } from "node:crypto";
 import type { Context } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { isoSeconds } from "../iso-seconds.js";
@@ -90,9 +89,9 @@ export async function writeGithubOutputs(
   input: FormatInput,
   options: GithubOptions = { outputCredentials: false, maskAccountId: false },
 ): Promise<void> {
-  const block = newBlock(input.exports);
+  const block = await newBlock(input.exports);
   const outputs = files.output === undefined ? [] : githubStepOutputs(input, options);
-  const outputBlock = githubOutputBlock(outputs, hex);
+  const outputBlock = githubOutputBlock(outputs, await hexSource());
   const account = accountOfArn(input.assumedRoleArn ?? input.roleArn);
   const masks = formatGithub(input) + (options.maskAccountId && account !== undefined ? `::add-mask::${account}\n` : "");
   const envSize = (await ctx.fs.stat(files.env)).size;
@@ -111,13 +110,17 @@ export async function writeGithubOutputs(
 
 /** Append the heredoc block for `exports` (random delimiters) to `path` in a single write. */
 export async function appendGithubEnv(ctx: Pick<Context, "fs">, path: string, exports: ExportSet): Promise<void> {
-  await appendBlock(ctx, path, newBlock(exports), "GITHUB_ENV");
+  await appendBlock(ctx, path, await newBlock(exports), "GITHUB_ENV");
 }
 
-const hex = () => randomBytes(16).toString("hex");
+/** node:crypto is loaded here, not at start-up of every run (a sixth of node's start-up). */
+async function hexSource(): Promise<() => string> {
+  const { randomBytes } = await import("node:crypto");
+  return () => randomBytes(16).toString("hex");
+}
 
-function newBlock(exports: ExportSet): string {
-  return githubEnvBlock(exports, hex);
+async function newBlock(exports: ExportSet): Promise<string> {
+  return githubEnvBlock(exports, await hexSource());
 }
 
 async function appendBlock(ctx: Pick<Context, "fs">, path: string, block: string, variable: string): Promise<void> {

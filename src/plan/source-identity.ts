@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../sha256-hex.js";
 import { nonBlank } from "../non-blank.js";
 import type { ChainPlan } from "../types.js";
 
@@ -42,5 +42,5 @@ export function sourceIdentity(plan: ChainPlan, env: Env, imds: string): string 
 }
 
 function digest(secret: string | undefined): string {
-  return secret === undefined ? "" : `sha256:${createHash("sha256").update(secret).digest("hex").slice(0, 16)}`;
+  return secret === undefined ? "" : `sha256:${sha256Hex(secret).slice(0, 16)}`;
 }

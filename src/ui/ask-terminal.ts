@@ -1,19 +1,8 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { isatty } from "node:tty";
+import { PromptClosedError } from "./prompt-closed-error.js";
 
-/**
- * The terminal ended the input instead of answering: Ctrl-D (end of file), a hang-up, or Ctrl-C typed
- * while someone else left the terminal in raw mode (in the normal cooked mode Ctrl-C is a SIGINT and
- * the process just dies of it, exit 130, with nothing written to stdout).
- */
-export class PromptClosedError extends Error {
-  readonly reason: string;
-  constructor(reason: string, opts?: { cause?: unknown }) {
-    super(`the terminal input ended (${reason})`, opts);
-    this.name = "PromptClosedError";
-    this.reason = reason;
-  }
-}
+export { PromptClosedError };
 
 /** Longest answer kept; the rest of an over-long line is read and dropped. */
 const MAX_ANSWER = 1024;

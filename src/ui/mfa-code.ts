@@ -1,8 +1,8 @@
 import type { Context } from "../context.js";
 import type { MfaCommand } from "../types.js";
 import { MfaRequiredError, UsageError } from "../errors.js";
-import { PromptClosedError } from "./ask-terminal.js";
 import { runMfaProcess } from "./mfa-process.js";
+import { PromptClosedError } from "./prompt-closed-error.js";
 
 const CODE = /^\d{6}$/;
 /** Answers at the terminal that may miss the 6-digit shape before the run gives up (exit 2). */
