@@ -151,7 +151,7 @@ function sourceProviders(
   return {
     env: ctx.env,
     imds: (wants) => imdsSource({ ...imds(), now: ctx.now }, wants),
-    container: () => containerSource(io),
+    container: () => containerSource({ ...io, hostSlowdown: ctx.hostSlowdown }),
     webIdentity: (plan) =>
       webIdentitySource(plan, { ...io, sts, stsEndpoint, region: opts.region, user: ctx.username(), host: ctx.hostname(), now: ctx.now }),
     process: (plan) => processSource(ctx, plan, log.debug),

@@ -72,9 +72,14 @@ export interface ContainerDeps {
   readonly debug: (line: string) => void;
   /** Pause between attempts (injectable for tests); default setTimeout. */
   readonly sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** How much slower than its CPU time this process runs (ctx.hostSlowdown): on a saturated host the timeout stretches, as IMDS's does. */
+  readonly hostSlowdown?: (() => number) | undefined;
 }
 
 const TIMEOUT_MS = 1000;
+/** As IMDS (imds/imds-client.ts): stretch the timeout only on a saturated host, and at most this much. */
+const SATURATED = 2;
+const MAX_STRETCH = 10;
 const ATTEMPTS = 3;
 const PAUSE_MS = 1000;
 
@@ -83,6 +88,8 @@ export async function containerSource(deps: ContainerDeps): Promise<SourceResult
   const shown = shownUri(url);
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let failure = "";
+  const slowdown = deps.hostSlowdown?.() ?? 1;
+  const timeoutMs = slowdown < SATURATED ? TIMEOUT_MS : Math.round(TIMEOUT_MS * Math.min(MAX_STRETCH, slowdown));
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     if (attempt > 1) await sleep(PAUSE_MS);
     const authorization = await authorizationHeader(deps);
@@ -90,10 +97,10 @@ export async function containerSource(deps: ContainerDeps): Promise<SourceResult
     try {
       res = await deps.fetch(url, {
         headers: { accept: "application/json", ...(authorization === undefined ? {} : { authorization }) },
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      failure = networkReason(err);
+      failure = networkReason(err, timeoutMs);
       deps.debug(`container: GET ${shown} failed: ${failure} (attempt ${attempt})`);
       continue;
     }
@@ -176,9 +183,9 @@ function errorDetail(body: string): string {
   return parts.length ? `: ${parts.join(": ").slice(0, 200)}` : "";
 }
 
-function networkReason(err: unknown): string {
+function networkReason(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; cause?: { code?: string } };
-  if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${TIMEOUT_MS} ms`;
+  if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${timeoutMs} ms`;
   return e.cause?.code ?? e.name ?? "error";
 }
 
