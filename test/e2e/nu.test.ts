@@ -2,7 +2,7 @@
  * `-f nu` in a REAL nushell, through the README's own `assume-role-env` function (read from README.md, so
  * the documented way is the tested way): the chain's credentials end up in nu's environment and work
  * against the sandbox STS; `assume-role-env unset` clears them. Skipped with the reason when nu is absent
- * (it is a devDependency from the npm registry, so `npm ci` brings it).
+ * (.ci/run installs the npm registry's nushell release in a prefix of its own and puts it on PATH).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
