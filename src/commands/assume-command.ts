@@ -21,7 +21,7 @@ export interface AssumeOptions extends ResolveOptions {
 
 /** The default command: resolve the chain, print the final credentials once, at the end (or write a profile). */
 export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeOptions): Promise<void> {
-  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
+  const log = createLogger(ctx.stderr, verbosityOf(opts), () => ctx.colours.err);
   for (const [flag, given] of [["--credentials-file", opts.credentialsFile !== undefined], ["--force", opts.force === true]] as const) {
     if (given && opts.writeProfile === undefined) throw new UsageError(`${flag} applies only with -w/--write-profile, which is not given`);
   }

@@ -39,7 +39,7 @@ export async function consoleCommand(ctx: Context, roles: string[], opts: Consol
     if (opts.destination === undefined) consoleHome(planned, undefined);
     else parseDestination(opts.destination, planned, undefined);
   }
-  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
+  const log = createLogger(ctx.stderr, verbosityOf(opts), () => ctx.colours.err);
   // The opener is only used at the end, but a missing one is known now, before any request or MFA prompt.
   if (!opts.url) await checkOpener(ctx, openerFor(ctx.platform, ctx.env, "URL"));
   const result = await runPlan(ctx, plan, opts, log);

@@ -17,7 +17,7 @@ export async function doctorCommand(ctx: Context, roles: string[], opts: DoctorO
     ctx.stdout.write("then: check the environment, the source, the clock and each hop, stopping at the first failure\n");
     return 0;
   }
-  const checks = await diagnose(ctx, roles, opts, createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err));
+  const checks = await diagnose(ctx, roles, opts, createLogger(ctx.stderr, verbosityOf(opts), () => ctx.colours.err));
   ctx.stdout.write(opts.json ? renderJson(checks) : renderText(checks, ctx.colours.out));
   return exitCodeOf(checks);
 }

@@ -41,7 +41,7 @@ export async function execCommand(
     ctx.stdout.write(`then: ${opts.refresh ? "serve the credentials to" : "run"} ${JSON.stringify([file, ...args])}\n`);
     return 0;
   }
-  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
+  const log = createLogger(ctx.stderr, verbosityOf(opts), () => ctx.colours.err);
   // On exec, --refresh selects the renewing endpoint; the first run reads the cache as usual (for the
   // endpoint, only entries that outlive its clients' refresh windows).
   const fresh = opts.refresh ? { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS } : {};

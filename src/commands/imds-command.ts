@@ -26,7 +26,7 @@ export interface ImdsCommandOptions {
  */
 export async function imdsCommand(ctx: Context, opts: ImdsCommandOptions): Promise<number> {
   const staleAfter = staleAfterSeconds(opts.staleAfter);
-  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
+  const log = createLogger(ctx.stderr, verbosityOf(opts), () => ctx.colours.err);
   const config = imdsConfigFromEnv(ctx.env);
   if (config.disabled) {
     throw new NoCredentialsError("IMDS is turned off by AWS_EC2_METADATA_DISABLED=true", { hint: "unset AWS_EC2_METADATA_DISABLED to ask the metadata service" });

@@ -17,7 +17,7 @@ export async function startEndpoint(ctx: Context, roles: string[], opts: Resolve
     rerun: () => rerunChain(ctx, roles, opts, log),
     now: ctx.now,
     protectSecret: ctx.protectSecret,
-    warn: createLogger(ctx.stderr, "normal", ctx.colours.err).warn,
+    warn: createLogger(ctx.stderr, "normal", () => ctx.colours.err).warn,
     debug: log.debug,
     command,
   });

@@ -34,7 +34,7 @@ export async function serveCommand(ctx: Context, roles: string[], opts: ResolveO
     ctx.stdout.write(`then: serve the credentials on a local endpoint, renewed before they expire, and print its variables as ${opts.format}\n`);
     return;
   }
-  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
+  const log = createLogger(ctx.stderr, verbosityOf(opts), () => ctx.colours.err);
   const first = await resolveChain(ctx, roles, opts, log, { cacheMinFreshSeconds: ENDPOINT_FRESH_SECONDS });
   const endpoint = await startEndpoint(ctx, roles, opts, log, first, "serve");
   try {

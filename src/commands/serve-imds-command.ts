@@ -59,9 +59,9 @@ export async function serveImdsCommand(ctx: Context, roles: string[], opts: Serv
   const formatter = getFormatter(opts.format);
   if (!formatter) throw new Error(`no formatter for ${opts.format}`);
   const listen = listenAddress(opts.host, opts.port);
-  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
+  const log = createLogger(ctx.stderr, verbosityOf(opts), () => ctx.colours.err);
   // Said even with -q: who else gets the credentials, and why renewals fail while clients depend on them.
-  const loud = createLogger(ctx.stderr, "normal", ctx.colours.err);
+  const loud = createLogger(ctx.stderr, "normal", () => ctx.colours.err);
   if (!listen.loopback) {
     loud.warn(`warning: serve --imds --host ${listen.host} is not loopback: anyone who can reach that address gets the credentials it serves`);
   }

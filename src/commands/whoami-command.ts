@@ -31,7 +31,7 @@ export async function whoamiCommand(ctx: Context, roles: string[], opts: WhoamiO
     throw new UsageError("whoami: --json cannot be used with -f text: give one format (--json is -f json)");
   }
   const json = opts.json === true || opts.format === "json";
-  const log = createLogger(ctx.stderr, verbosityOf(opts), ctx.colours.err);
+  const log = createLogger(ctx.stderr, verbosityOf(opts), () => ctx.colours.err);
   const own = ownExports(ctx, roles, opts);
   // The environment's own exports are what is asked about: read them as a source (auto would skip them).
   const chainOpts = own ? { ...opts, source: "env" as const } : opts;

@@ -13,10 +13,11 @@ export interface Logger {
 
 /**
  * Each line is one line on stderr: control characters in it (from user input, files, servers) are escaped.
- * `colour` (ctx.colours.err) paints warnings yellow and diagnostics dim, after the escaping.
+ * `colour` (() => ctx.colours.err) paints warnings yellow and diagnostics dim, after the escaping. It is asked
+ * only when a line is written: deciding the colour level loads chalk and tty, which a silent cache hit never needs.
  */
-export function createLogger(stderr: Writer, verbosity: Verbosity, colour?: ChalkInstance): Logger {
-  const paint = (style: "yellow" | "dim", text: string) => (colour === undefined ? text : colour[style](text));
+export function createLogger(stderr: Writer, verbosity: Verbosity, colour?: () => ChalkInstance): Logger {
+  const paint = (style: "yellow" | "dim", text: string) => (colour === undefined ? text : colour()[style](text));
   return {
     debug: (line) => {
       if (verbosity === "verbose") stderr.write(`${paint("dim", `assume-role: ${escapeControls(line)}`)}\n`);
