@@ -3,21 +3,20 @@ import { captureTail } from "./commands/exec-tail.js";
 import { recordExitStatus } from "./commands/exit-status.js";
 import { refuseNearCommand } from "./commands/near-command.js";
 import { withResolveOptions } from "./commands/resolve-options.js";
+import { sandboxProgram } from "./commands/sandbox-program.js";
 import { COMPLETE_COMMAND, COMPLETION_SHELLS } from "./completion/completion-shells.js";
 import type { Context } from "./context.js";
 import { UsageError } from "./errors.js";
-import { FORMAT_NAMES, SHELL_FORMAT_NAMES } from "./outputs/formatters/format-names.js";
-import { IMDS_FAULT_KINDS, STS_FAULT_KINDS } from "./sandbox/fault-kinds.js";
+import { FORMAT_NAMES, SERVE_FORMAT_NAMES, SHELL_FORMAT_NAMES } from "./outputs/formatters/format-names.js";
 import { escapeCommanderError } from "./ui/escape-controls.js";
 
 export const VERSION = "0.1.0";
 
-/** What each command can print: whoami an identity, serve and sandbox variables for a shell. */
+/** What whoami and imds can print (serve and sandbox: SERVE_FORMAT_NAMES). */
 const WHOAMI_FORMATS = ["text", "json"] as const;
-const SERVE_FORMATS = [...SHELL_FORMAT_NAMES, "dotenv"] as const;
 
 /**
- * The commander tree. Parse errors and help go through ctx streams; nothing here exits the process.
+ * The commander tree. Parse errors and help go through ctx streams; nothing here ends the run.
  * Given `argv`, a subcommand is built only when the run can reach it: one of the words names it, or help is
  * asked for (which lists them all); building them all is 4% of a cache hit. Without `argv`, all are built:
  * the near-miss check and completion read every command's name and options from that full tree.
@@ -137,7 +136,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
           .description("serve the credentials on a local endpoint (container format, or --imds) that renews them; print the variables for SDKs")
           .argument("[roles...]", "role ARNs or names, as for the default command"),
       )
-        .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMATS).default("sh"))
+        .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMAT_NAMES).default("sh"))
         .option("--imds", "serve as an EC2 metadata service (IMDSv2) for tools and containers that only know IMDS")
         .option("--port <port>", "with --imds: the port to listen on (default: a random free port)")
         .option("--host <address>", "with --imds: the IP address to listen on (default 127.0.0.1; whoever can reach it gets the credentials)")
@@ -175,35 +174,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
       });
   }
 
-  if (builds("sandbox")) {
-    program
-      .command("sandbox")
-      .description("run a local IMDS + STS emulator and print the variables that point AWS tools at it")
-      .option("--world <file>", "world file (JSON) declaring accounts, roles and the instance")
-      .option("--imds-port <port>", "IMDS port (default: random)")
-      .option("--sts-port <port>", "STS port (default: random)")
-      .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMATS).default("sh"))
-      // Fault knobs (see src/sandbox/faults.ts); values are checked by the command.
-      .option("--latency <time>", "delay every IMDS and STS answer: 20ms, 1.5s")
-      .option("--sts-throttle-first <n>", "answer the first N STS requests with Throttling (HTTP 400)")
-      .option("--sts-5xx-first <n>", "then N more with ServiceUnavailable (HTTP 503)")
-      .option("--sts-fault <kind>", `answer every later STS request with a fault: ${faultKinds(STS_FAULT_KINDS)}`)
-      .option("--sts-session-seconds <n>", "sessions STS issues expire after at most N seconds")
-      .option("--imds-v1-only", "IMDS without v2: the token PUT answers 405")
-      .option("--imds-v2-required", "IMDS requires v2: GETs without a token answer 401")
-      .option("--imds-token-unanswered", "the IMDS token PUT never answers (a container behind hop limit 1)")
-      .option("--imds-down", "IMDS drops every connection")
-      .option("--imds-401-after <n>", "after the first N IMDS GETs, every GET answers 401, even with a fresh token")
-      .option("--imds-fault <kind>", `IMDS answers with a fault: ${faultKinds(IMDS_FAULT_KINDS)}`)
-      // Instance states (seed 004), also world-file instance keys servedRole, instanceProfile, credentialsAgeSeconds.
-      .option("--imds-served-role <role>", "serve this role's credentials under the listed role (a role swap IMDS has not caught up with)")
-      .option("--imds-instance-profile <name>", "name the instance profile differently from its role")
-      .option("--imds-credentials-age <time>", "the served credentials were last updated this long ago: 90m, 3h (at most 5h54m)")
-      .action(async (opts) => {
-        const { sandboxCommand } = await import("./commands/sandbox-command.js");
-        await sandboxCommand(ctx, opts);
-      });
-  }
+  if (builds("sandbox")) program.addCommand(sandboxProgram(ctx));
 
   if (builds("completion")) {
     program
@@ -236,7 +207,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     cmd.configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
-      // Asked of ctx, not of process.stdout as commander would: building that stream is a tenth of `--help`.
+      // Asked of ctx, not of Node's stdout stream as commander would: building that stream is a tenth of `--help`.
       getOutHelpWidth: () => ctx.stdoutTerminal?.()?.columns ?? 80,
       getOutHasColors: () => ctx.stdoutTerminal?.()?.hasColors ?? false,
       // Coloured like the error boundary's messages (src/cli.ts), after the escaping.
@@ -249,4 +220,3 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
 /** Words that make commander print help, which lists every subcommand. */
 const HELP_WORDS = new Set(["-h", "--help", "help"]);
 
-const faultKinds = (kinds: readonly string[]) => kinds.filter((k) => k !== "none").join(", ");

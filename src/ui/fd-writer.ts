@@ -4,13 +4,13 @@ import type { Writer } from "../context.js";
 export interface FdWriterDeps {
   /** fs.writeSync(fd, bytes): the number of bytes written, or throws (EAGAIN, EPIPE, ...). */
   readonly writeSync: (bytes: Uint8Array) => number;
-  /** The process's own stream for this descriptor (process.stdout), built only when it is needed. */
+  /** Node's own stream for this descriptor (stdout), built only when it is needed. */
   readonly stream: () => { write(text: string | Uint8Array): unknown; on(event: "error", listener: (err: NodeJS.ErrnoException) => void): unknown };
 }
 
 /**
  * A Writer straight to a file descriptor with writeSync, as Node's own stdout writes to files and pipes on
- * Linux, without building process.stdout (for a pipe that is a net.Socket and the stream modules: about a
+ * Linux, without building Node's stdout stream (for a pipe that is a net.Socket and the stream modules: about a
  * sixth of node's own start-up, measured with callgrind). When the descriptor is a non-blocking pipe that is
  * full (EAGAIN), or fails in any other way, the rest of that text and every later one go through the stream,
  * which waits and reports as Node does. A reader that went away (EPIPE: `assume-role -f json | head -1`) ends

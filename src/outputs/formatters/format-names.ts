@@ -22,3 +22,6 @@ export type FormatName = (typeof FORMAT_NAMES)[number];
 
 /** Formats whose output can also clear variables (`assume-role unset`). */
 export const SHELL_FORMAT_NAMES: readonly FormatName[] = Object.freeze<FormatName[]>(["sh", "bash", "zsh", "fish", "nu", "powershell", "pwsh", "cmd"]);
+
+/** What serve and sandbox print their variables as: the shell formats and dotenv. */
+export const SERVE_FORMAT_NAMES = Object.freeze([...SHELL_FORMAT_NAMES, "dotenv"] as const);
