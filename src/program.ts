@@ -12,6 +12,12 @@ import { escapeCommanderError } from "./ui/escape-controls.js";
 
 export const VERSION = "0.1.0";
 
+/**
+ * The visible subcommands, for the near-miss check of a bare ROLE without building them all (a cache hit with a
+ * bare role name would pay for it every run). A unit test holds this list to the tree createProgram builds.
+ */
+export const COMMAND_NAMES = ["whoami", "imds", "doctor", "exec", "serve", "console", "unset", "sandbox", "completion"] as const;
+
 /** What whoami and imds can print (serve and sandbox: SERVE_FORMAT_NAMES). */
 const WHOAMI_FORMATS = ["text", "json"] as const;
 
@@ -19,7 +25,7 @@ const WHOAMI_FORMATS = ["text", "json"] as const;
  * The commander tree. Parse errors and help go through ctx streams; nothing here ends the run.
  * Given `argv`, a subcommand is built only when the run can reach it: one of the words names it, or help is
  * asked for (which lists them all); building them all is 4% of a cache hit. Without `argv`, all are built:
- * the near-miss check and completion read every command's name and options from that full tree.
+ * completion reads every command's options from that full tree.
  */
 export function createProgram(ctx: Context, argv?: readonly string[]): Command<[string[]], any, {}> {
   const builds = (name: string) => argv === undefined || argv.some((word) => word === name || HELP_WORDS.has(word));
@@ -51,7 +57,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     .option("--output-credentials", "-f github: also write the credentials as step outputs (aws-access-key-id, ...; masked) to $GITHUB_OUTPUT")
     .option("--mask-account-id", "-f github: mask the account ID (step output aws-account-id) in the job's logs")
     .action(async (roles, opts) => {
-      refuseNearCommand(argv === undefined ? program : createProgram(ctx), roles[0]);
+      refuseNearCommand(COMMAND_NAMES, roles[0]);
       return (await import("./commands/assume-command.js")).assumeCommand(ctx, roles, opts);
     });
 

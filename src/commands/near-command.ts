@@ -12,13 +12,13 @@ const SHORT = 5;
 /**
  * Refuse a first ROLE that is a near miss of a command name (`doctr`, `whomai`, `exce`): commander took it
  * for a role, and assuming a role the user did not mean costs a network round trip and a confusing
- * AccessDenied. The names are the program's visible commands, so commands added later count too.
+ * AccessDenied. `names` are the program's visible commands (COMMAND_NAMES in program.ts, which a test holds
+ * to the tree commander builds), so commands added later count too.
  * A role with such a name is still reachable by its ARN. Command names are lower case and role names are
  * case-sensitive: a word with a capital (`Service`, `Docker`, `Consul`) is a role name, never a typo.
  */
-export function refuseNearCommand(program: Command<any, any, any>, role: string | undefined): void {
+export function refuseNearCommand(names: readonly string[], role: string | undefined): void {
   if (role === undefined || role.startsWith("arn:") || role !== role.toLowerCase()) return;
-  const names = program.createHelp().visibleCommands(program as never).map((c) => c.name());
   const near = names
     .map((name) => ({ name, distance: editDistance(role, name) }))
     .filter((n) => n.distance <= (role.length < SHORT ? 1 : NEAR))
@@ -28,6 +28,11 @@ export function refuseNearCommand(program: Command<any, any, any>, role: string 
       hint: `assume-role ${near.name} ..., or assume-role arn:aws:iam::ACCOUNT:role/${role}`,
     });
   }
+}
+
+/** The names commander lists under Commands in `program`'s help. */
+export function visibleCommandNames(program: Command<any, any, any>): string[] {
+  return program.createHelp().visibleCommands(program as never).map((c) => c.name());
 }
 
 /** Optimal string alignment distance (Damerau-Levenshtein where no substring is edited twice). */

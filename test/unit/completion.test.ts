@@ -6,12 +6,12 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { describe, expect, it } from "vitest";
 import { formatCompletion } from "../../src/commands/completion-command.js";
-import { editDistance, refuseNearCommand } from "../../src/commands/near-command.js";
+import { editDistance, refuseNearCommand, visibleCommandNames } from "../../src/commands/near-command.js";
 import { commandTree } from "../../src/completion/command-tree.js";
 import { completeWords, type Completion } from "../../src/completion/complete-words.js";
 import { UsageError } from "../../src/errors.js";
 import { FORMAT_NAMES } from "../../src/outputs/formatters/format-names.js";
-import { createProgram } from "../../src/program.js";
+import { COMMAND_NAMES, createProgram } from "../../src/program.js";
 import { fsContext } from "../fixtures/credentials/test-context.js";
 
 const NAMES = { profiles: ["default", "dev", "prod"], roles: ["ProdAdmin", "team/Deploy"] };
@@ -104,9 +104,13 @@ describe("editDistance (optimal string alignment)", () => {
 });
 
 describe("refuseNearCommand", () => {
+  it("COMMAND_NAMES, which the default command checks a bare ROLE against, are exactly the commands --help lists", () => {
+    expect([...COMMAND_NAMES].sort()).toEqual(visibleCommandNames(program()).sort());
+  });
+
   const refusal = (p: Command<any, any, any>, role: string) => {
     try {
-      refuseNearCommand(p, role);
+      refuseNearCommand(visibleCommandNames(p), role);
       return undefined;
     } catch (err) {
       expect(err).toBeInstanceOf(UsageError);
