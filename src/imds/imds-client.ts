@@ -1,6 +1,7 @@
 import { BadAnswerError, NetworkError, NoCredentialsError } from "../errors.js";
 import type { ImdsConfig } from "./imds-config.js";
 import type { ImdsHttpOutcome, ImdsRequest } from "./imds-http.js";
+import { loadStretch } from "../net/load-stretch.js";
 
 export const TOKEN_PATH = "/latest/api/token";
 const TOKEN_TTL_SECONDS = "21600";
@@ -30,14 +31,7 @@ const STATUS_HINTS: Record<number, string> = {
  */
 const LOAD_RETRY_FACTORS: readonly number[] = [2, 4];
 
-/**
- * Before IMDS has answered, a timeout cannot tell a slow IMDS from none. On a saturated host (this process
- * ran at least SATURATED times slower than its CPU time) the default timeouts stretch by that slowdown, up
- * to MAX_STRETCH: a second of a starved process is not a second of a running one. Otherwise they are as
- * documented, so off EC2 the tool still gives up within ~1.5 s.
- */
-const SATURATED = 2;
-const MAX_STRETCH = 10;
+/** Before IMDS has answered, a timeout cannot tell a slow IMDS from none: on a saturated host it stretches (net/load-stretch.ts). */
 
 /**
  * IMDSv2 client on an injected transport (node:http in the CLI): one token per process, v1 fallback only
@@ -61,7 +55,7 @@ export class ImdsClient {
     private readonly config: ImdsConfig,
     private readonly send: ImdsRequest,
     private readonly debug: (line: string) => void = () => {},
-    /** Wall time / CPU time of this process so far (>= 1); see SATURATED. */
+    /** Wall time / CPU time of this process so far (>= 1); see net/load-stretch.ts. */
     private readonly slowdown: () => number = () => 1,
   ) {}
 
@@ -179,7 +173,7 @@ export class ImdsClient {
     if (this.config.timeoutExplicit) return this.config.timeoutMs;
     if (this.stretch === undefined) {
       const slowdown = this.slowdown();
-      this.stretch = slowdown < SATURATED ? 1 : Math.min(MAX_STRETCH, slowdown);
+      this.stretch = loadStretch(slowdown);
       if (this.stretch > 1) {
         this.debug(`imds: this process ran ${slowdown.toFixed(1)}x slower than its CPU time (saturated host): timeouts x${this.stretch.toFixed(1)}`);
       }

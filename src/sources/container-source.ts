@@ -15,6 +15,7 @@ import type { SourceResult } from "../types.js";
 import { SourceSkipped } from "./source-skipped.js";
 import { nonBlank } from "../non-blank.js";
 import { parseJsonObject } from "../json-object.js";
+import { loadStretch } from "../net/load-stretch.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -77,9 +78,6 @@ export interface ContainerDeps {
 }
 
 const TIMEOUT_MS = 1000;
-/** As IMDS (imds/imds-client.ts): stretch the timeout only on a saturated host, and at most this much. */
-const SATURATED = 2;
-const MAX_STRETCH = 10;
 const ATTEMPTS = 3;
 const PAUSE_MS = 1000;
 
@@ -89,7 +87,7 @@ export async function containerSource(deps: ContainerDeps): Promise<SourceResult
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let failure = "";
   const slowdown = deps.hostSlowdown?.() ?? 1;
-  const timeoutMs = slowdown < SATURATED ? TIMEOUT_MS : Math.round(TIMEOUT_MS * Math.min(MAX_STRETCH, slowdown));
+  const timeoutMs = Math.round(TIMEOUT_MS * loadStretch(slowdown));
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     if (attempt > 1) await sleep(PAUSE_MS);
     const authorization = await authorizationHeader(deps);
