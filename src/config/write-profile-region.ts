@@ -1,13 +1,10 @@
-import { dirname } from "node:path";
 import type { Context } from "../context.js";
 import { atomicWrite, lstatOrUndefined } from "../fs/atomic-write.js";
-import { withFileLock } from "../fs/file-lock.js";
-import { ensureDir } from "../fs/secure-dir.js";
 import { errnoOf } from "../fs/unsafe-path-error.js";
 import type { Logger } from "../ui/logger.js";
 import { addProfileRegion } from "./config-region-edit.js";
 import { sharedFilePaths } from "./file-locations.js";
-import { checkDirectory, PROFILE_FILE_LOCK, readNoFollow } from "./write-profile.js";
+import { readNoFollow, withProfileFileLock } from "./write-profile.js";
 
 /** What happened to the config file. */
 export type ProfileRegionOutcome =
@@ -25,26 +22,19 @@ export type ProfileRegionOutcome =
 export async function writeProfileRegion(ctx: Context, name: string, region: string, log: Logger): Promise<ProfileRegionOutcome> {
   const path = sharedFilePaths(ctx.env, ctx.platform).config;
   try {
-    await ensureDir(ctx, dirname(path));
-    await checkDirectory(ctx, dirname(path));
-    return await withFileLock(
-      ctx,
-      `${path}.lock`,
-      async (): Promise<ProfileRegionOutcome> => {
-        const before = await lstatOrUndefined(ctx, path);
-        const edit = addProfileRegion(before ? await readNoFollow(ctx, path) : "", name, region);
-        if (edit.sourceKeys.length > 0) {
-          log.warn(`profile [${name}] in ${path} has ${edit.sourceKeys.join(", ")}, which the SDKs use instead of the written keys: remove them from that section`);
-        }
-        if (edit.duplicateLines.length > 0) {
-          return { kind: "skipped", path, reason: `it has [profile ${name}] more than once (lines ${edit.duplicateLines.join(", ")})` };
-        }
-        if (edit.text === undefined) return { kind: "kept", path, region: edit.existingRegion ?? region };
-        await atomicWrite(ctx, path, Buffer.from(edit.text, "latin1"), { mode: before ? before.mode & 0o777 : 0o600, previous: before });
-        return { kind: "added", path };
-      },
-      PROFILE_FILE_LOCK,
-    );
+    return await withProfileFileLock(ctx, path, async (): Promise<ProfileRegionOutcome> => {
+      const before = await lstatOrUndefined(ctx, path);
+      const edit = addProfileRegion(before ? await readNoFollow(ctx, path) : "", name, region);
+      if (edit.sourceKeys.length > 0) {
+        log.warn(`profile [${name}] in ${path} has ${edit.sourceKeys.join(", ")}, which the SDKs use instead of the written keys: remove them from that section`);
+      }
+      if (edit.duplicateLines.length > 0) {
+        return { kind: "skipped", path, reason: `it has [profile ${name}] more than once (lines ${edit.duplicateLines.join(", ")})` };
+      }
+      if (edit.text === undefined) return { kind: "kept", path, region: edit.existingRegion ?? region };
+      await atomicWrite(ctx, path, Buffer.from(edit.text, "latin1"), { mode: before ? before.mode & 0o777 : 0o600, previous: before });
+      return { kind: "added", path };
+    });
   } catch (err) {
     return { kind: "skipped", path, reason: errnoOf(err) };
   }

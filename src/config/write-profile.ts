@@ -30,7 +30,7 @@ export interface WriteProfileResult {
  * writer's lock is removed at once (its pid is gone), or when not refreshed for 10 s (a live writer's
  * event loop may stall for seconds on a loaded machine, and breaking its lock could lose its write).
  */
-export const PROFILE_FILE_LOCK = { timeoutMs: 5_000, staleMs: 10_000 } as const;
+const PROFILE_FILE_LOCK = { timeoutMs: 5_000, staleMs: 10_000 } as const;
 /** A temp file of a write older than this belongs to a writer that died, whatever its pid says now. */
 const LEFTOVER_TEMP_MS = 60_000;
 
@@ -77,26 +77,29 @@ export async function writeProfile(ctx: Context, request: WriteProfileRequest): 
   const path = credentialsFilePath(ctx.env, request.path);
   const values = credentialValues(request.credentials);
   try {
-    await ensureDir(ctx, dirname(path));
-    await checkDirectory(ctx, dirname(path));
-    return await withFileLock(
-      ctx,
-      `${path}.lock`,
-      async () => {
-        const before = await lstatOrUndefined(ctx, path);
-        if (before) refuseUnlessRegularFile(path, before);
-        await removeLeftoverTemps(ctx, path, { isRunning: ctx.isProcessRunning, maxAgeMs: LEFTOVER_TEMP_MS });
-        const original = before ? await readNoFollow(ctx, path) : "";
-        const edit = editCredentialsSection(original, request.name, values);
-        refuseEdit(edit, request, path);
-        await atomicWrite(ctx, path, Buffer.from(edit.text, "latin1"), { mode: 0o600, previous: before });
-        return { path, expiration: request.credentials.expiration, replaced: edit.existed };
-      },
-      PROFILE_FILE_LOCK,
-    );
+    return await withProfileFileLock(ctx, path, async () => {
+      const before = await lstatOrUndefined(ctx, path);
+      if (before) refuseUnlessRegularFile(path, before);
+      await removeLeftoverTemps(ctx, path, { isRunning: ctx.isProcessRunning, maxAgeMs: LEFTOVER_TEMP_MS });
+      const original = before ? await readNoFollow(ctx, path) : "";
+      const edit = editCredentialsSection(original, request.name, values);
+      refuseEdit(edit, request, path);
+      await atomicWrite(ctx, path, Buffer.from(edit.text, "latin1"), { mode: 0o600, previous: before });
+      return { path, expiration: request.credentials.expiration, replaced: edit.existed };
+    });
   } catch (err) {
     throw explained(err, path);
   }
+}
+
+/**
+ * Run `edit` holding the lock of a shared profile file (`<file>.lock`), after making its directory (0700 when
+ * new) and refusing one that group or others can write: the frame of every edit of the credentials and config files.
+ */
+export async function withProfileFileLock<T>(ctx: Context, path: string, edit: () => Promise<T>): Promise<T> {
+  await ensureDir(ctx, dirname(path));
+  await checkDirectory(ctx, dirname(path));
+  return withFileLock(ctx, `${path}.lock`, edit, PROFILE_FILE_LOCK);
 }
 
 function explained(err: unknown, path: string): CliError {
@@ -112,7 +115,7 @@ function explained(err: unknown, path: string): CliError {
  * sends the SDKs elsewhere, or read the next one we write through a planted link: as for the cache.
  * A directory that does not exist yet is created 0700.
  */
-export async function checkDirectory(ctx: Context, dir: string): Promise<void> {
+async function checkDirectory(ctx: Context, dir: string): Promise<void> {
   let stats;
   try {
     stats = await ctx.fs.stat(dir);
