@@ -3,28 +3,19 @@
  * the credentials, instance-id and placement/region, but no iam/info. What the report says must match what the
  * server serves and what botocore, an independent client reading the same IMDS, is told by STS.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cleanEnv, runCli } from "../helpers/cli.js";
-import { bash, callerIdentityCommand, moto, reportSkip, startMoto, type MotoServer } from "../fixtures/interop/tools.js";
+import { bash, callerIdentityCommand, moto, reportSkip, useMotoWithoutAuth } from "../fixtures/interop/tools.js";
 
 const tool = moto();
 const skip = reportSkip(tool);
-let server: MotoServer | undefined;
+const motoServer = useMotoWithoutAuth(skip);
 
-beforeAll(async () => {
-  if (skip) return;
-  server = await startMoto(Number.POSITIVE_INFINITY);
-}, 30_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
-
-const text = async (path: string) => (await fetch(server!.url + path)).text();
+const text = async (path: string) => (await fetch(motoServer().url + path)).text();
 
 describe(`assume-role imds against moto_server (${tool.detail})`, () => {
   it.skipIf(skip)("reports moto's instance, role and the identity botocore is told, and says iam/info is missing", async () => {
-    const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: server!.url, AWS_ENDPOINT_URL_STS: server!.url, AWS_DEFAULT_REGION: "us-east-1" };
+    const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: motoServer().url, AWS_ENDPOINT_URL_STS: motoServer().url, AWS_DEFAULT_REGION: "us-east-1" };
     const r = await runCli(["imds", "--json"], env);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);

@@ -4,34 +4,25 @@
  * iam/info. moto runs without auth enforcement here: its IMDS hands out fixed keys ("test-key") that its
  * STS would otherwise refuse. botocore then checks, against moto, who the exported credentials are.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cleanEnv } from "../helpers/cli.js";
-import { bash, callerIdentityCommand, evalLine, moto, reportSkip, startMoto, type MotoServer } from "../fixtures/interop/tools.js";
+import { bash, callerIdentityCommand, evalLine, moto, reportSkip, useMotoWithoutAuth } from "../fixtures/interop/tools.js";
 
 const tool = moto();
 const skip = reportSkip(tool);
 const FIRST = "arn:aws:iam::123456789012:role/First";
 const SECOND = "arn:aws:iam::123456789012:role/Second";
 
-let server: MotoServer | undefined;
-
-beforeAll(async () => {
-  if (skip) return;
-  server = await startMoto(Number.POSITIVE_INFINITY);
-}, 30_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
+const motoServer = useMotoWithoutAuth(skip);
 
 /** IMDS and STS both at moto; no region configured anywhere. */
 function motoEnv(): Record<string, string> {
-  return cleanEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: server!.url, AWS_ENDPOINT_URL_STS: server!.url });
+  return cleanEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: motoServer().url, AWS_ENDPOINT_URL_STS: motoServer().url });
 }
 
 describe(`assume-role from moto_server's IMDS (${tool.detail})`, () => {
   it.skipIf(skip)("precondition: moto's IMDS serves credentials but not the identity document nor iam/info", async () => {
-    const status = async (path: string) => (await fetch(server!.url + path)).status;
+    const status = async (path: string) => (await fetch(motoServer().url + path)).status;
     expect(await status("/latest/meta-data/iam/security-credentials/")).toBe(200);
     expect(await status("/latest/dynamic/instance-identity/document")).not.toBe(200);
     expect(await status("/latest/meta-data/iam/info")).not.toBe(200);
