@@ -64,7 +64,7 @@ export async function execCommand(
 }
 
 /** The shell `exec` opens without a CMD: $SHELL when it is an absolute path, else /bin/sh. */
-export function userShell(env: Context["env"]): string {
+function userShell(env: Context["env"]): string {
   const shell = env.SHELL;
   return shell !== undefined && shell.startsWith("/") ? shell : "/bin/sh";
 }
