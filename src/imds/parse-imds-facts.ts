@@ -63,7 +63,7 @@ export function parseInstanceProfile(body: string): InstanceProfileInfo | undefi
 
 function notProtocol(path: string, got: string, expected: string): NetworkError {
   const shown = got.length > 60 ? `${got.slice(0, 60)}…` : got;
-  return new NetworkError(`IMDS answered ${path} with '${shown.replace(/[^\x20-\x7e…]/g, "?")}': expected ${expected}`, {
+  return new NetworkError(`IMDS answered ${path} with '${shown.replace(/[^\x20-\x7e\u2026]/g, "?")}': expected ${expected}`, {
     hint: "is AWS_EC2_METADATA_SERVICE_ENDPOINT an EC2 metadata service?",
   });
 }
