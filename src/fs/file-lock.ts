@@ -37,6 +37,7 @@ export interface FileLock {
 }
 
 export class LockTimeoutError extends ConfigError {
+  override name = "LockTimeoutError";
   constructor(path: string, waitedMs: number, holder: string | undefined) {
     super(`${path} is held${holder ? ` by ${holder}` : ""}; gave up after ${(waitedMs / 1000).toFixed(1)} s`, {
       hint: `if no assume-role is running, remove ${path}`,

@@ -5,6 +5,7 @@ import { ConfigError } from "../errors.js";
  * directory should be, a directory someone else owns or can write to, something that is not a file.
  */
 export class UnsafePathError extends ConfigError {
+  override name = "UnsafePathError";
   readonly path: string;
   constructor(path: string, problem: string, hint: string) {
     super(`${path} ${problem}`, { hint });

@@ -8,6 +8,7 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u; // with the u flag only unpaired halv
  * The message names the variable and the rule, never the value: it may be a secret.
  */
 export class UnrepresentableValueError extends UsageError {
+  override name = "UnrepresentableValueError";
   readonly format: string;
   readonly variable: string;
   readonly rule: string;
