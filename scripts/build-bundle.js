@@ -79,11 +79,29 @@ const commanderSpawnsLazily = {
   },
 };
 
+/**
+ * The STS and IAM clients' default credential chain (@aws-sdk/credential-provider-node: env, ini, SSO, process,
+ * web identity, IMDS, each with its nested clients) is never used: every client assume-role builds is given its
+ * credentials (src/sts/create-sts.ts). Left in, it is a third of the SDK file that every cold chain reads,
+ * compiles and initialises; here it is a provider that says what went wrong if it is ever called.
+ */
+const noDefaultCredentialChain = {
+  name: "no-default-credential-chain",
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: "credential-provider-node", namespace: "no-default-chain" }));
+    b.onLoad({ filter: /.*/, namespace: "no-default-chain" }, () => ({
+      contents:
+        'export const defaultProvider = () => async () => { throw new Error("assume-role: an AWS SDK client was built without credentials (the default chain is not bundled)"); };',
+      loader: "js",
+    }));
+  },
+};
+
 const metas = [];
 const main = await build({ ...common, entryPoints: { main: "src/main.ts" }, outExtension: { ".js": ".cjs" }, outdir, plugins: [splitOff, commanderSpawnsLazily] });
 metas.push(main.metafile);
 for (const [file, entry] of separate) {
-  const r = await build({ ...common, entryPoints: [entry], outfile: join(outdir, file) });
+  const r = await build({ ...common, entryPoints: [entry], outfile: join(outdir, file), plugins: [noDefaultCredentialChain] });
   metas.push(r.metafile);
 }
 
