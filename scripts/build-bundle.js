@@ -100,6 +100,7 @@ const noDefaultCredentialChain = {
 const metas = [];
 const main = await build({ ...common, entryPoints: { main: "src/main.ts" }, outExtension: { ".js": ".cjs" }, outdir, plugins: [splitOff, commanderSpawnsLazily] });
 metas.push(main.metafile);
+asyncLibImports(join(outdir, "main.cjs"), main.metafile);
 for (const [file, entry] of separate) {
   const r = await build({ ...common, entryPoints: [entry], outfile: join(outdir, file), plugins: [noDefaultCredentialChain] });
   metas.push(r.metafile);
@@ -129,6 +130,28 @@ const mainOut = outputs.find(([file]) => file.endsWith("bundle/main.cjs"));
 console.log(
   `bundle: dist/bundle/main.cjs ${(mainOut[1].bytes / 1024).toFixed(0)} KiB + ${outputs.length - 1} lazily required files (${(total / 1024).toFixed(0)} KiB in all)`,
 );
+
+/**
+ * `import("@aws-sdk/client-sts")` stays asynchronous in the bundle. esbuild lowers it to a require() of the file
+ * in a promise's callback, which loads the whole file in one turn of the event loop (for the STS client ~40 ms,
+ * holding back every network answer that arrives meanwhile). Each becomes `require.async(file)`, which
+ * bin/load-bundle.cjs provides: read in the background, compiled and run in separate turns. Where main.cjs runs
+ * under Node's own require() (Node >= 22, bin/assume-role.js) there is no require.async, and the lowered form is
+ * used. The build fails unless every `./lib/` import in the metafile was rewritten.
+ */
+function asyncLibImports(file, metafile) {
+  const lowered = /Promise\.resolve\(\)\.then\(\(\)\s*=>\s*([\w$]+)\(require\("(\.\/lib\/[\w.-]+\.cjs)"\),\s*1\)\)/g;
+  const text = readFileSync(file, "latin1");
+  let rewritten = 0;
+  const out = text.replace(lowered, (_, toEsm, lib) => {
+    rewritten++;
+    return `(require.async?require.async("${lib}"):Promise.resolve().then(()=>require("${lib}"))).then(m=>${toEsm}(m,1))`;
+  });
+  const main = Object.entries(metafile.outputs).find(([f]) => f.endsWith("/main.cjs"))[1];
+  const expected = main.imports.filter((i) => i.external && i.path.startsWith("./lib/")).length;
+  if (rewritten !== expected) throw new Error(`${file}: rewrote ${rewritten} import()s of ./lib/ files, the metafile lists ${expected}: has esbuild's output changed?`);
+  writeFileSync(file, out, "latin1");
+}
 
 /** The licence (and NOTICE) texts of every package the bundle contains (it redistributes them), each text once. */
 function thirdPartyLicenses(inputs) {
