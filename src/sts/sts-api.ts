@@ -14,6 +14,8 @@ export interface StsConfig {
   /** AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT, passed explicitly so the SDK reads no profile for them. */
   readonly useFipsEndpoint?: boolean | undefined;
   readonly useDualstackEndpoint?: boolean | undefined;
+  /** AWS_SDK_UA_APP_ID: the app ID the SDK adds to its User-Agent. */
+  readonly userAgentAppId?: string | undefined;
   /** Observer of every HTTP answer (errors too): its status and Date header, STS's clock (doctor's clock check). */
   readonly onAnswer?: ((answer: { readonly status?: number | undefined; readonly date?: string | undefined }) => void) | undefined;
 }
