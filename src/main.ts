@@ -42,6 +42,7 @@ if (process.platform === "win32") {
 let stopped: Promise<string> | undefined;
 let slowdown: number | undefined;
 let colours: Colours | undefined;
+let username: string | undefined;
 const ctx: Context = {
   env: Object.freeze({ ...process.env }),
   stdout,
@@ -72,6 +73,7 @@ const ctx: Context = {
       ...config,
       useFipsEndpoint: process.env.AWS_USE_FIPS_ENDPOINT === "true",
       useDualstackEndpoint: process.env.AWS_USE_DUALSTACK_ENDPOINT === "true",
+      userAgentAppId: process.env.AWS_SDK_UA_APP_ID || undefined,
     }),
   iam: (config) => createIam(config),
   get fs() {
@@ -92,7 +94,8 @@ const ctx: Context = {
   },
   platform: process.platform,
   hostname: () => os().hostname(),
-  username: () => safeUsername(),
+  // Once: each asks NSS, which reads /etc/nsswitch.conf and /etc/passwd, and a chain asks three times.
+  username: () => (username ??= safeUsername()),
   protectSecret: (secret) => stderr.protect(secret),
   untilStopped: () =>
     (stopped ??= new Promise((resolve) => {
