@@ -79,13 +79,20 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
 }
 
 /**
- * Load the AWS SDK (tens of milliseconds of CPU) while the source's first request is on the network. Not at once:
- * in the CommonJS bundle the load is synchronous and would hold that request back (seen on a timeline of a cold
- * chain: the IMDS token request went out only after the SDK had loaded). setImmediate runs after this turn of
- * the event loop has sent it.
+ * Load the AWS SDK (tens of milliseconds of CPU) while the source's first request is on the network, in pieces that
+ * each take a turn of the event loop, so that an answer arriving meanwhile waits for one piece at most: the SDK's
+ * file is read in the background while node:https (with TLS and crypto: what the SDK's HTTP handler loads first)
+ * loads, then the bundle compiles it in one turn and runs it in the next (bin/load-bundle.cjs). Not before the
+ * request is on the wire: a new connection writes it only once the poll phase has seen it connect, and an
+ * immediate queued now would run before that poll; one queued from that one runs after it.
  */
 function preloadSdk(): void {
-  setImmediate(() => void import("@aws-sdk/client-sts").catch(() => undefined));
+  setImmediate(() =>
+    setImmediate(() => {
+      void import("@aws-sdk/client-sts").catch(() => undefined);
+      void import("node:https").catch(() => undefined);
+    }),
+  );
 }
 
 /**
