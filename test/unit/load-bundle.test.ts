@@ -1,0 +1,63 @@
+/**
+ * bin/load-bundle.cjs, which the installed command runs the bundle with: a file's require.async (what the build
+ * makes of `import()` of an SDK file) gives the same exports as require(), runs the file once however the two
+ * are mixed, reads it in the background and lets other work run before the file does; a missing file rejects.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../helpers/cli.js";
+
+interface Loader {
+  loadBundle(file: string): Record<string, unknown>;
+  loadBundleAsync(file: string): Promise<Record<string, unknown>>;
+}
+const { loadBundle, loadBundleAsync } = createRequire(import.meta.url)(join(ROOT, "bin/load-bundle.cjs")) as Loader;
+
+/** A directory with main.cjs, which loads ./lib/dep.cjs as `how` says, and dep.cjs, which counts its runs. */
+function bundle(how: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "assume-role-load-bundle-"));
+  mkdirSync(join(dir, "lib"));
+  writeFileSync(join(dir, "lib/dep.cjs"), "globalThis.__depRuns = (globalThis.__depRuns ?? 0) + 1; exports.answer = 42;\n", "latin1");
+  writeFileSync(join(dir, "main.cjs"), `exports.load = () => ${how};\n`, "latin1");
+  return dir;
+}
+
+const runs = () => (globalThis as { __depRuns?: number }).__depRuns ?? 0;
+
+describe("bin/load-bundle.cjs", () => {
+  it("require.async gives the file's exports, after the work queued now has run", async () => {
+    const dir = bundle('require.async("./lib/dep.cjs")');
+    const before = runs();
+    const order: string[] = [];
+    const loading = (loadBundle(join(dir, "main.cjs")).load as () => Promise<{ answer: number }>)().then((m) => (order.push("loaded"), m));
+    setImmediate(() => order.push("other work"));
+    expect((await loading).answer).toBe(42);
+    expect(order).toEqual(["other work", "loaded"]);
+    expect(runs()).toBe(before + 1);
+  });
+
+  it("a require() while the read is in flight runs the file at once; the pending load then gives the same exports", async () => {
+    const dir = bundle('[require.async("./lib/dep.cjs"), require("./lib/dep.cjs")]');
+    const before = runs();
+    const [pending, now] = (loadBundle(join(dir, "main.cjs")).load as () => [Promise<object>, object])();
+    expect(runs()).toBe(before + 1);
+    expect(await pending).toBe(now);
+    expect(runs()).toBe(before + 1);
+  });
+
+  it("two loads of one file share one read and one run", async () => {
+    const dir = bundle('require.async("./lib/dep.cjs")');
+    const before = runs();
+    const [a, b] = await Promise.all([loadBundleAsync(join(dir, "lib/dep.cjs")), loadBundleAsync(join(dir, "lib/dep.cjs"))]);
+    expect(a).toBe(b);
+    expect(runs()).toBe(before + 1);
+  });
+
+  it("a file that is not there rejects with the read's error", async () => {
+    const dir = bundle('require.async("./lib/missing.cjs")');
+    await expect((loadBundle(join(dir, "main.cjs")).load as () => Promise<unknown>)()).rejects.toMatchObject({ code: "ENOENT" });
+  });
+});
