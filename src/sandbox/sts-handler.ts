@@ -31,6 +31,8 @@ export interface StsRequestRecord {
   signingRegion?: string;
   /** Who the sandbox decided the caller is. */
   callerArn?: string;
+  /** The User-Agent header the client sent. */
+  userAgent?: string;
   /** 0 when no answer was sent (the reset and hang faults). */
   status: number;
   errorCode?: string;
@@ -63,6 +65,8 @@ export async function handleStsRequest(ctx: StsHandlerContext, req: IncomingSign
   const action = form["Action"] ?? "";
   const params = Object.fromEntries(Object.entries(form).filter(([k]) => k !== "Action" && k !== "Version"));
   const record: StsRequestRecord = { action, params, status: 200 };
+  const userAgent = req.headers["user-agent"];
+  if (userAgent !== undefined) record.userAgent = userAgent;
   const webToken = params["WebIdentityToken"];
   if (webToken !== undefined) {
     params["WebIdentityToken"] = "<redacted>";
