@@ -1,4 +1,5 @@
-import { Argument, Command, Option } from "@commander-js/extra-typings";
+import { Argument, Command, Help, Option, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { COMMAND_HEADS, headTerm, summaryOf, type CommandHead, type CommandName } from "./commands/command-listing.js";
 import { captureTail } from "./commands/exec-tail.js";
 import { recordExitStatus } from "./commands/exit-status.js";
 import { refuseNearCommand } from "./commands/near-command.js";
@@ -16,19 +17,20 @@ export const VERSION = "0.1.0";
  * The visible subcommands, for the near-miss check of a bare ROLE without building them all (a cache hit with a
  * bare role name would pay for it every run). A unit test holds this list to the tree createProgram builds.
  */
-export const COMMAND_NAMES = ["whoami", "imds", "doctor", "exec", "serve", "console", "unset", "sandbox", "completion"] as const;
+export const COMMAND_NAMES: readonly CommandName[] = COMMAND_HEADS.map((h) => h.name);
 
 /** What whoami and imds can print (serve and sandbox: SERVE_FORMAT_NAMES). */
 const WHOAMI_FORMATS = ["text", "json"] as const;
 
 /**
  * The commander tree. Parse errors and help go through ctx streams; nothing here ends the run.
- * Given `argv`, a subcommand is built only when the run can reach it: one of the words names it, or help is
- * asked for (which lists them all); building them all is 4% of a cache hit. Without `argv`, all are built:
- * completion reads every command's options from that full tree.
+ * Given `argv`, a subcommand is built only when one of the words names it (building them all is 4% of a cache
+ * hit); when help is asked for, the others are listed from their heads (command-listing.ts). Without `argv`, all
+ * are built: completion reads every command's options from that full tree.
  */
 export function createProgram(ctx: Context, argv?: readonly string[]): Command<[string[]], any, {}> {
-  const builds = (name: string) => argv === undefined || argv.some((word) => word === name || HELP_WORDS.has(word));
+  const builds = (name: string) => argv === undefined || argv.includes(name);
+  const helpAsked = argv !== undefined && argv.some((word) => HELP_WORDS.has(word));
   const program = withResolveOptions(
     new Command("assume-role")
       .description("Assume a chain of AWS roles from IMDS or environment credentials and print the result for your shell.")
@@ -61,24 +63,20 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
       return (await import("./commands/assume-command.js")).assumeCommand(ctx, roles, opts);
     });
 
-  if (builds("whoami")) {
-    program.addCommand(
+  /** Each visible subcommand, built in full: its options and its action. */
+  const full: Record<CommandName, () => CommandUnknownOpts> = {
+    whoami: () =>
       withResolveOptions(
-        new Command("whoami")
-          .description("print who the chain's result is (GetCallerIdentity); no ROLE: who the environment's credentials are, and which chain made them")
-          .argument("[roles...]", "role ARNs or names, as for the default command"),
+        new Command("whoami").description(summaryOf("whoami")).argument("[roles...]", "role ARNs or names, as for the default command"),
       )
         .addOption(new Option("-f, --format <format>", "text (default): the ARN; json: account, ARN, user ID and expiry").choices(WHOAMI_FORMATS))
         .option("--json", "the same as -f json (for scripts)")
         .option("--chain", "show the source and every hop: role, session, assumed-role ARN, account, region, expiry, cached")
         .action(async (roles, opts) => (await import("./commands/whoami-command.js")).whoamiCommand(ctx, roles, opts)),
-    );
-  }
 
-  if (builds("imds")) {
-    program.addCommand(
+    imds: () =>
       new Command("imds")
-        .description("report what the instance metadata service serves: instance, instance profile, role, credential age, who STS says they are")
+        .description(summaryOf("imds"))
         .addOption(new Option("-f, --format <format>", "text for people; json for scripts").choices(WHOAMI_FORMATS).default("text"))
         .addOption(new Option("--json", "the same as --format json").conflicts("format"))
         .option("--stale-after <time>", "warn when the served credentials were last updated longer ago than this: 30m, 2h (default 1h)")
@@ -98,97 +96,82 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
           if (cmd.args.length > 0) throw new UsageError(`imds: unexpected argument '${cmd.args[0]}': imds takes no ROLE, it describes the instance's own`);
           recordExitStatus(program, await (await import("./commands/imds-command.js")).imdsCommand(ctx, opts));
         }),
-    );
-  }
 
-  if (builds("doctor")) {
-    program.addCommand(
+    doctor: () =>
       withResolveOptions(
-        new Command("doctor")
-          .description("walk the chain hop by hop and say which check fails first (source, clock, duration, access) and what to change")
-          .argument("[roles...]", "role ARNs or names, as for the default command"),
+        new Command("doctor").description(summaryOf("doctor")).argument("[roles...]", "role ARNs or names, as for the default command"),
       )
         .option("--json", "the checks as JSON, for scripts")
         .action(async (roles, opts) => {
           const { doctorCommand } = await import("./commands/doctor-command.js");
           recordExitStatus(program, await doctorCommand(ctx, roles, opts));
         }),
-    );
-  }
 
-  if (builds("exec")) {
-    const exec = withResolveOptions(
-      new Command("exec")
-        .description("run CMD, or without one your $SHELL, with the credentials in its environment (--refresh: from a local endpoint that renews them)")
-        .usage("[options] [ROLE...] [-- CMD [ARGS...]]")
-        .argument("[roles...]", "role ARNs or names, as for the default command, then -- and the command (none: $SHELL)"),
-      "endpoint",
-    );
-    // exec prints no credentials: -f is refused with a reason instead of "unknown option" (hidden from --help).
-    exec.addOption(new Option("-f, --format <format>").hideHelp());
-    const execTail = captureTail(exec);
-    program.addCommand(
-      exec.action(async (words, opts) => {
+    exec: () => {
+      const exec = withResolveOptions(
+        new Command("exec")
+          .description(summaryOf("exec"))
+          .usage("[options] [ROLE...] [-- CMD [ARGS...]]")
+          .argument("[roles...]", "role ARNs or names, as for the default command, then -- and the command (none: $SHELL)"),
+        "endpoint",
+      );
+      // exec prints no credentials: -f is refused with a reason instead of "unknown option" (hidden from --help).
+      exec.addOption(new Option("-f, --format <format>").hideHelp());
+      const execTail = captureTail(exec);
+      return exec.action(async (words, opts) => {
         const { execCommand } = await import("./commands/exec-command.js");
         recordExitStatus(program, await execCommand(ctx, words, execTail(), opts));
-      }),
-    );
-  }
+      });
+    },
 
-  if (builds("serve")) {
-    program.addCommand(
+    serve: () =>
       withResolveOptions(
-        new Command("serve")
-          .description("serve the credentials on a local endpoint (container format, or --imds) that renews them; print the variables for SDKs")
-          .argument("[roles...]", "role ARNs or names, as for the default command"),
+        new Command("serve").description(summaryOf("serve")).argument("[roles...]", "role ARNs or names, as for the default command"),
       )
         .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMAT_NAMES).default("sh"))
         .option("--imds", "serve as an EC2 metadata service (IMDSv2) for tools and containers that only know IMDS")
         .option("--port <port>", "with --imds: the port to listen on (default: a random free port)")
         .option("--host <address>", "with --imds: the IP address to listen on (default 127.0.0.1; whoever can reach it gets the credentials)")
         .action(async (roles, opts) => {
-        const { serveCommand } = await import("./commands/serve-command.js");
-        await serveCommand(ctx, roles, opts);
-      }),
-    );
-  }
+          const { serveCommand } = await import("./commands/serve-command.js");
+          await serveCommand(ctx, roles, opts);
+        }),
 
-  if (builds("console")) {
-    program.addCommand(
+    console: () =>
       withResolveOptions(
-        new Command("console")
-          .description("open the AWS console signed in as the chain's role (--url: print the sign-in URL instead)")
-          .argument("[roles...]", "role ARNs or names, as for the default command"),
+        new Command("console").description(summaryOf("console")).argument("[roles...]", "role ARNs or names, as for the default command"),
       )
         .option("--url", "print the sign-in URL as the only line on stdout instead of opening a browser")
         .option("--signin-url <url>", "federation endpoint (default: the role's partition, e.g. https://signin.aws.amazon.com/federation)")
         .option("--destination <url>", "console page to land on: an https URL or a path such as /s3/home (default: the console home of the region)")
         .action(async (roles, opts) => (await import("./commands/console-command.js")).consoleCommand(ctx, roles, opts)),
-    );
-  }
 
-  if (builds("unset")) {
-    program
-      .command("unset")
-      .description("print the lines that clear what assume-role exports")
-      .addOption(new Option("-f, --format <format>", "shell format").choices(SHELL_FORMAT_NAMES).default("sh"))
-      .allowExcessArguments()
-      .action(async (opts, cmd) => {
-        // Commander's own message would not say which word was too many.
-        if (cmd.args.length > 0) throw new UsageError(`unset: unexpected argument '${cmd.args[0]}': unset takes no ROLE, it clears what any run exported`);
-        return (await import("./commands/unset-command.js")).unsetCommand(ctx, opts);
-      });
-  }
+    unset: () =>
+      new Command("unset")
+        .description(summaryOf("unset"))
+        .addOption(new Option("-f, --format <format>", "shell format").choices(SHELL_FORMAT_NAMES).default("sh"))
+        .allowExcessArguments()
+        .action(async (opts, cmd) => {
+          // Commander's own message would not say which word was too many.
+          if (cmd.args.length > 0) throw new UsageError(`unset: unexpected argument '${cmd.args[0]}': unset takes no ROLE, it clears what any run exported`);
+          return (await import("./commands/unset-command.js")).unsetCommand(ctx, opts);
+        }),
 
-  if (builds("sandbox")) program.addCommand(sandboxProgram(ctx));
+    sandbox: () => sandboxProgram(ctx, summaryOf("sandbox")),
 
-  if (builds("completion")) {
-    program
-      .command("completion")
-      .description("print the completion script for your shell (commands, options, formats, profile and role names)")
-      .addArgument(new Argument("<shell>", "bash, zsh, fish or powershell").choices(COMPLETION_SHELLS))
-      .action(async (shell) => (await import("./commands/completion-command.js")).completionCommand(ctx, shell));
+    completion: () =>
+      new Command("completion")
+        .description(summaryOf("completion"))
+        .addArgument(new Argument("<shell>", "bash, zsh, fish or powershell").choices(COMPLETION_SHELLS))
+        .action(async (shell) => (await import("./commands/completion-command.js")).completionCommand(ctx, shell)),
+  };
+
+  for (const head of COMMAND_HEADS) {
+    if (builds(head.name)) program.addCommand(full[head.name]());
+    else if (helpAsked) program.addCommand(headCommand(head));
   }
+  // The listing's line for a head is the full command's (a unit test holds the two equal).
+  if (helpAsked) program.configureHelp({ subcommandTerm: (cmd) => termOfHead(cmd) ?? new Help().subcommandTerm(cmd) });
   // What the completion scripts call at every Tab (hidden: not for people).
   if (builds(COMPLETE_COMMAND)) {
     program.addCommand(
@@ -225,4 +208,19 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
 
 /** Words that make commander print help, which lists every subcommand. */
 const HELP_WORDS = new Set(["-h", "--help", "help"]);
+
+const heads = new WeakMap<CommandUnknownOpts, CommandHead>();
+
+/** A subcommand as the root's help lists it: name, summary and arguments, no options and no action. */
+function headCommand(head: CommandHead): CommandUnknownOpts {
+  const cmd = new Command(head.name).description(head.summary);
+  if (head.args) cmd.arguments(head.args);
+  heads.set(cmd, head);
+  return cmd;
+}
+
+function termOfHead(cmd: CommandUnknownOpts): string | undefined {
+  const head = heads.get(cmd);
+  return head && headTerm(head);
+}
 

@@ -3,10 +3,13 @@ import type { Context } from "../context.js";
 import { SERVE_FORMAT_NAMES } from "../outputs/formatters/format-names.js";
 import { IMDS_FAULT_KINDS, STS_FAULT_KINDS } from "../sandbox/fault-kinds.js";
 
-/** `assume-role sandbox` and its fault and instance-state flags (the values are checked by sandbox-command.ts). */
-export function sandboxProgram(ctx: Context) {
+/**
+ * `assume-role sandbox` and its fault and instance-state flags (the values are checked by sandbox-command.ts);
+ * `summary` is its line in the root's help (command-listing.ts).
+ */
+export function sandboxProgram(ctx: Context, summary: string) {
   return new Command("sandbox")
-    .description("run a local IMDS + STS emulator and print the variables that point AWS tools at it")
+    .description(summary)
     .option("--world <file>", "world file (JSON) declaring accounts, roles and the instance")
     .option("--imds-port <port>", "IMDS port (default: random)")
     .option("--sts-port <port>", "STS port (default: random)")

@@ -108,6 +108,18 @@ describe("refuseNearCommand", () => {
     expect([...COMMAND_NAMES].sort()).toEqual(visibleCommandNames(program()).sort());
   });
 
+  it("--help, which lists the subcommands from their heads, says what the full tree would say, at every width", () => {
+    for (const columns of [40, 80, 200]) {
+      const help = (argv?: string[]) => {
+        const p = createProgram(fsContext(), argv);
+        p.configureOutput({ getOutHelpWidth: () => columns });
+        return p.helpInformation();
+      };
+      expect(help(["--help"])).toBe(help());
+      expect(help(["-h"])).toContain("completion <shell>");
+    }
+  });
+
   const refusal = (p: Command<any, any, any>, role: string) => {
     try {
       refuseNearCommand(visibleCommandNames(p), role);
