@@ -42,6 +42,8 @@ export interface Context {
   readonly hostname: () => string;
   readonly username: () => string;
   readonly pid: number;
+  /** The effective uid, which owns the files this process creates; undefined where there is none (Windows). */
+  readonly uid: number | undefined;
   /** Whether a process with this pid runs on this host (signal 0); absent where that cannot be asked. */
   readonly isProcessRunning?: ((pid: number) => boolean) | undefined;
   readonly platform: NodeJS.Platform;

@@ -84,6 +84,7 @@ const ctx: Context = {
   },
   askTerminal: async (question) => (await import("./ui/ask-terminal.js")).askTerminal(question),
   pid: process.pid,
+  uid: process.geteuid?.(),
   isProcessRunning: (pid) => {
     try {
       process.kill(pid, 0);

@@ -20,7 +20,7 @@ export interface CacheStore {
   write(file: string, key: readonly string[], hop: StepResult): Promise<void>;
 }
 
-export type StoreEnv = FsEnv & Pick<Context, "now">;
+export type StoreEnv = FsEnv & Pick<Context, "now" | "uid">;
 
 /** Check (or create) the private directory, then hand back a store on it. Throws UnsafePathError. */
 export async function openCacheStore(env: StoreEnv, dir: string, debug: (line: string) => void): Promise<CacheStore> {

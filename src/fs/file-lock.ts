@@ -20,7 +20,7 @@ import type { Context } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { errnoOf, isErrno, UnsafePathError } from "./unsafe-path-error.js";
 
-export type LockEnv = Pick<Context, "fs" | "pid" | "now" | "hostname" | "isProcessRunning">;
+export type LockEnv = Pick<Context, "fs" | "pid" | "uid" | "now" | "hostname" | "isProcessRunning">;
 
 export interface LockOptions {
   /** Give up after waiting this long for one holder (default 10 s). */

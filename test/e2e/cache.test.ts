@@ -81,6 +81,15 @@ describe(`a fleet of ${FLEET} processes with a cold cache`, () => {
     expect(sandbox().counts.imds).toEqual({});
   });
 
+  it("a hit only reads: the cache directory is not written to (its mtime and listing stay as they were)", async () => {
+    const dir = join(home, "assume-role");
+    const before = { mtime: statSync(dir).mtimeMs, names: readdirSync(dir).sort() };
+    await new Promise((r) => setTimeout(r, 20)); // past the file system's timestamp granularity
+    const r = await runCli([HOP1, HOP2], env(home));
+    expect([r.code, r.stdout]).toEqual([0, first]);
+    expect({ mtime: statSync(dir).mtimeMs, names: readdirSync(dir).sort() }).toEqual(before);
+  });
+
   it("a different final hop reuses the first hop's entry: one new AssumeRole, signed by the cached session", async () => {
     const r = await runCli([HOP1, EXTERNAL, "--external-id", "example-external-id"], env(home));
     expect([r.code, r.stderr]).toEqual([0, ""]);
