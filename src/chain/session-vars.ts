@@ -10,8 +10,13 @@ export async function sessionVars(template: string, arn: string, index: number, 
     instanceId: needsInstance ? await deps.instance.instanceId() : undefined,
     accountId: role?.accountId,
     region,
-    user: deps.user,
-    host: deps.host,
+    // Read only when the template has the token (asking for them costs file reads: commands/chain-deps.ts).
+    get user() {
+      return deps.user;
+    },
+    get host() {
+      return deps.host;
+    },
     role: role?.name,
     hop: String(index + 1),
     time: sessionTime(deps.now()),

@@ -61,15 +61,29 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
     },
     answerHop: withCache(cache),
     peekHop: opts.peekEarlier ? peekCache(cache) : undefined,
-    hopKeys: hopKeys(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint, { user: ctx.username(), host: ctx.hostname(), now: ctx.now() }),
+    hopKeys: hopKeys(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint, {
+      get user() {
+        return ctx.username();
+      },
+      get host() {
+        return ctx.hostname();
+      },
+      now: ctx.now(),
+    }),
     sessionKey: sessionKey(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint),
     sts,
     stsEndpoint,
     instance: instanceFacts(imds),
     mfaCode: mfaCodeProvider(ctx, opts.mfaToken),
     now: ctx.now,
-    user: ctx.username(),
-    host: ctx.hostname(),
+    // Getters, here and in the session-name renderers: the user name costs a read of /etc/passwd and the host name
+    // the os module, and only a template with {user} or {host} needs them.
+    get user() {
+      return ctx.username();
+    },
+    get host() {
+      return ctx.hostname();
+    },
     debug: log.debug,
     onCredentials: (c) => {
       ctx.protectSecret(c.secretAccessKey);
@@ -160,7 +174,19 @@ function sourceProviders(
     imds: (wants) => imdsSource({ ...imds(), now: ctx.now }, wants),
     container: () => containerSource({ ...io, hostSlowdown: ctx.hostSlowdown }),
     webIdentity: (plan) =>
-      webIdentitySource(plan, { ...io, sts, stsEndpoint, region: opts.region, user: ctx.username(), host: ctx.hostname(), now: ctx.now }),
+      webIdentitySource(plan, {
+        ...io,
+        sts,
+        stsEndpoint,
+        region: opts.region,
+        get user() {
+          return ctx.username();
+        },
+        get host() {
+          return ctx.hostname();
+        },
+        now: ctx.now,
+      }),
     process: (plan) => processSource(ctx, plan, log.debug),
     sso: (plan) => ssoSource(ctx, plan),
     debug: log.debug,

@@ -38,8 +38,13 @@ function hopKey(hop: Hop, index: number, region: RegionPlan, local: LocalVars): 
   const session = renderKnown(hop.sessionTemplate, {
     accountId: arn?.accountId,
     region: region.kind === "imds" ? undefined : region.region,
-    user: local.user,
-    host: local.host,
+    // Read only when the template has the token (asking for them costs file reads: commands/chain-deps.ts).
+    get user() {
+      return local.user;
+    },
+    get host() {
+      return local.host;
+    },
     role: arn?.name ?? (hop.role.kind === "name" ? hop.role.name.split("/").at(-1) : undefined),
     hop: String(index + 1),
     time: sessionTime(local.now),

@@ -49,8 +49,13 @@ export async function webIdentitySource(plan: WebIdentityPlan | undefined, deps:
   const roleSessionName = renderSessionName(plan?.sessionName ?? OTHER_DEFAULT_TEMPLATE, {
     accountId: role.accountId,
     region,
-    user: deps.user,
-    host: deps.host,
+    // Read only when the template has the token (asking for them costs file reads: commands/chain-deps.ts).
+    get user() {
+      return deps.user;
+    },
+    get host() {
+      return deps.host;
+    },
     role: role.name,
     hop: "0",
     time: sessionTime(deps.now()),
