@@ -50,6 +50,7 @@ describe("identity and chains through the JS SDK", () => {
         accessKeyId: expect.stringMatching(/^ASIA/),
         signingRegion: "us-east-1",
         callerArn: INSTANCE_SESSION,
+        userAgent: expect.stringMatching(/aws-sdk-js/),
         status: 200,
       },
     ]);
