@@ -15,7 +15,7 @@ export function sandboxProgram(ctx: Context, summary: string) {
     .option("--sts-port <port>", "STS port (default: random)")
     .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMAT_NAMES).default("sh"))
     // Fault knobs (see src/sandbox/faults.ts); values are checked by the command.
-    .option("--latency <time>", "delay every IMDS and STS answer: 20ms, 1.5s")
+    .option("--latency <time>", "answer every IMDS and STS request this long after it arrived: 20ms, 1.5s")
     .option("--sts-throttle-first <n>", "answer the first N STS requests with Throttling (HTTP 400)")
     .option("--sts-5xx-first <n>", "then N more with ServiceUnavailable (HTTP 503)")
     .option("--sts-fault <kind>", `answer every later STS request with a fault: ${faultKinds(STS_FAULT_KINDS)}`)

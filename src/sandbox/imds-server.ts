@@ -38,6 +38,8 @@ export function createImdsServer(opts: ImdsServerOptions): LocalServer {
       return;
     }
     if (path === TOKEN_PATH && method === "PUT" && faults.imdsTokenUnanswered) return; // hang until the client gives up
+    // From the request's arrival, with the reply made meanwhile (as for STS, sts-server.ts).
+    const answerTime = server.delay(faults.latencyMs);
     const reply =
       // A captive portal answers everything; with v1-only, the token PUT still gets IMDS's 405.
       faults.imdsFault === "html" && !(path === TOKEN_PATH && faults.imdsV1Only)
@@ -45,7 +47,7 @@ export function createImdsServer(opts: ImdsServerOptions): LocalServer {
         : path === TOKEN_PATH
           ? tokenReply(opts, tokens, req)
           : getReply(opts, tokens, req, path);
-    await server.delay(faults.latencyMs);
+    await answerTime;
     send(server, res, reply);
   });
   return server;

@@ -34,6 +34,9 @@ async function serve(
     res.end(answer.body);
     return;
   }
+  // The latency counts from the request's arrival: the sandbox's own work (SigV4, policies) happens within it, so
+  // an answer takes what --latency says, as a remote service seen over the network would.
+  const answerTime = server.delay(opts.faults.current.latencyMs);
   const body = await readBody(req);
   if (body === undefined) {
     res.writeHead(413, { "content-type": "text/plain" });
@@ -48,7 +51,7 @@ async function serve(
   });
   opts.onRequest(out.record);
   if (out.wire === "hang") return; // read, never answered; close() drops the socket
-  await server.delay(opts.faults.current.latencyMs);
+  await answerTime;
   if (server.closed || res.destroyed) return;
   if (out.wire === "reset") {
     req.socket.resetAndDestroy();
