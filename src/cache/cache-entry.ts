@@ -1,4 +1,5 @@
 import type { Credentials, HopResult, SessionResult, StepResult } from "../types.js";
+import { isoMillis } from "../iso-seconds.js";
 
 /**
  * What one cache file holds: one hop's result (role, assumed-role ARN, session name, duration, region, the
@@ -36,7 +37,7 @@ export function entryOf(key: readonly string[], step: StepResult): CacheEntry | 
     accessKeyId: c.accessKeyId,
     secretAccessKey: c.secretAccessKey,
     sessionToken: c.sessionToken,
-    expiration: c.expiration.toISOString(),
+    expiration: isoMillis(c.expiration),
   } as const;
   if ("kind" in step) return { ...common, kind: "mfa-session", serial: step.serial };
   return { ...common, roleArn: step.roleArn, assumedRoleArn: step.assumedRoleArn, sessionName: step.sessionName, exportRegion: step.exportRegion };

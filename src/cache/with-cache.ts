@@ -8,6 +8,7 @@ import type { Logger } from "../ui/logger.js";
 import { DEFAULT_MARGIN_SECONDS, isFresh, parseMargin } from "./cache-entry.js";
 import { cacheDirectory, cacheFileName } from "./cache-key.js";
 import { openCacheStore, type CacheStore } from "./cache-store.js";
+import { isoMillis } from "../iso-seconds.js";
 
 export interface CacheOptions {
   readonly env: LockEnv;
@@ -91,7 +92,7 @@ export function withCache(options: CacheOptions): AnswerHop {
     const fresh = async (): Promise<R | undefined> => {
       const out = await s.read(key, call.key);
       if (out === undefined || !isFresh(out, env.now(), options.marginMs)) return undefined;
-      debug(`cache: ${role} from ${s.dir}/${key}.json (expires ${out.credentials.expiration!.toISOString()})`);
+      debug(`cache: ${role} from ${s.dir}/${key}.json (expires ${isoMillis(out.credentials.expiration!)})`);
       // The entry was written for exactly this key (checked on read), so by this kind of call.
       return { ...out, cached: true } as R;
     };

@@ -9,6 +9,7 @@ import { describePlan } from "../plan/describe-plan.js";
 import { createLogger, verbosityOf, type Logger } from "../ui/logger.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
+import { isoMillis } from "../iso-seconds.js";
 
 export interface AssumeOptions extends ResolveOptions {
   readonly format: FormatName;
@@ -45,7 +46,7 @@ export async function assumeCommand(ctx: Context, roles: string[], opts: AssumeO
       credentials: result.credentials,
       force: Boolean(opts.force),
     });
-    const expires = result.credentials.expiration ? `, expires ${result.credentials.expiration.toISOString()}` : "";
+    const expires = result.credentials.expiration ? `, expires ${isoMillis(result.credentials.expiration)}` : "";
     log.warn(`wrote profile [${opts.writeProfile}] to ${written.path}${expires}`);
     // With --credentials-file the user chose a file apart from the shared pair: the shared config file is not theirs to change here.
     if (result.exportRegion !== undefined && opts.credentialsFile === undefined) {

@@ -9,6 +9,7 @@ import { createLogger, verbosityOf } from "../ui/logger.js";
 import { ENDPOINT_FRESH_SECONDS, startEndpoint } from "./renewing-endpoint.js";
 import { planFromOptions, resolveChain } from "./resolve-chain.js";
 import type { ResolveOptions } from "./resolve-options.js";
+import { isoMillis } from "../iso-seconds.js";
 
 const USAGE_HINT = "assume-role exec [options] [ROLE...] [-- CMD [ARGS...]]";
 export const EXIT_NOT_FOUND = 127;
@@ -48,7 +49,7 @@ export async function execCommand(
   const first = await resolveChain(ctx, roles, { ...opts, refresh: undefined }, log, fresh);
   const region = first.exportRegion;
   if (tail === undefined || tail.length === 0) {
-    const expires = first.credentials.expiration ? `, until ${first.credentials.expiration.toISOString()}` : "";
+    const expires = first.credentials.expiration ? `, until ${isoMillis(first.credentials.expiration)}` : "";
     log.warn(`starting ${file} as ${first.roleArn ?? "the source's identity"}${expires}; exit it to return`);
   }
   if (!opts.refresh) {

@@ -7,6 +7,7 @@ import { ensureDir, octal } from "../fs/secure-dir.js";
 import { errnoOf, isErrno, UnsafePathError } from "../fs/unsafe-path-error.js";
 import type { Credentials } from "../types.js";
 import { editCredentialsSection, PROFILE_NAME } from "./write-profile-section.js";
+import { isoMillis } from "../iso-seconds.js";
 
 export interface WriteProfileRequest {
   readonly name: string;
@@ -162,7 +163,7 @@ function credentialValues(c: Credentials): [string, string][] {
     ["aws_secret_access_key", c.secretAccessKey],
   ];
   if (c.sessionToken) values.push(["aws_session_token", c.sessionToken]);
-  if (c.expiration) values.push(["aws_credential_expiration", c.expiration.toISOString()]);
+  if (c.expiration) values.push(["aws_credential_expiration", isoMillis(c.expiration)]);
   for (const [key, value] of values) {
     // STS never returns such values; refuse rather than write a line that would change the file's structure
     if (!/^[\x21-\x7e]+$/.test(value)) throw new Error(`refusing to write ${key}: not a single line of printable ASCII`);

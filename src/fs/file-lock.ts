@@ -19,6 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Context } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { errnoOf, isErrno, UnsafePathError } from "./unsafe-path-error.js";
+import { isoMillis } from "../iso-seconds.js";
 
 export type LockEnv = Pick<Context, "fs" | "pid" | "uid" | "now" | "hostname" | "isProcessRunning">;
 
@@ -117,7 +118,7 @@ async function create(env: LockEnv, path: string, staleMs: number): Promise<File
     return handle.utimes(now, now);
   };
   try {
-    await handle.writeFile(JSON.stringify({ pid: env.pid, host: env.hostname(), since: env.now().toISOString() }));
+    await handle.writeFile(JSON.stringify({ pid: env.pid, host: env.hostname(), since: isoMillis(env.now()) }));
     await touch();
   } catch (err) {
     await handle.close().catch(() => undefined);

@@ -3,6 +3,7 @@ import type { ChainPlan, EffectiveSource, Hop, MfaCommand, RegionPlan, SourcePla
 import { CHAINED_MAX_DURATION, formatDuration, MAX_DURATION } from "./parse-duration.js";
 import { IMDS_DEFAULT_TEMPLATE, OTHER_DEFAULT_TEMPLATE } from "./session-name.js";
 import { nonBlank } from "../non-blank.js";
+import { isoMillis } from "../iso-seconds.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -60,7 +61,7 @@ function describeSource(source: SourcePlan, env: Env, effective: EffectiveSource
       return `container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI)${from}`;
     case "static": {
       const c = source.credentials;
-      const extra = [c.sessionToken ? "with a session token" : "", c.expiration ? `expires ${c.expiration.toISOString()}` : "", source.accountId ? `account ${source.accountId}` : ""];
+      const extra = [c.sessionToken ? "with a session token" : "", c.expiration ? `expires ${isoMillis(c.expiration)}` : "", source.accountId ? `account ${source.accountId}` : ""];
       return `profile ${source.profile} (static keys ${maskKeyId(c.accessKeyId)}${extra.filter(Boolean).map((e) => `, ${e}`).join("")})`;
     }
     case "web-identity": {

@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { isoSeconds } from "../iso-seconds.js";
 
 export const SESSION_TOKENS = ["instanceId", "accountId", "region", "user", "host", "role", "hop", "time"] as const;
 export type SessionToken = (typeof SESSION_TOKENS)[number];
@@ -46,7 +47,7 @@ export function renderSessionName(template: string, vars: SessionVars): string {
 
 /** `{time}`: compact UTC, e.g. 20261121T073000Z. */
 export function sessionTime(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+  return isoSeconds(d).replace(/[-:]/g, "");
 }
 
 /** Render the tokens whose values are given and leave the others as written (`{instanceId}` stays `{instanceId}`). */

@@ -2,6 +2,7 @@ import { UsageError } from "../errors.js";
 import type { ChainResult } from "../types.js";
 import { CredentialRefresher, servable, type ServedCredentials } from "./credential-refresher.js";
 import { newAuthToken, startCredentialServer } from "./credential-server.js";
+import { isoMillis } from "../iso-seconds.js";
 
 export interface ChainEndpointOptions {
   /** The chain's first result (already resolved, so usage and access errors surface before serving). */
@@ -41,7 +42,7 @@ export function chainRefresher(opts: Omit<ChainEndpointOptions, "protectSecret">
     renew: async () => toServed(await opts.rerun()),
     now: opts.now,
     onFailure: (message) => opts.warn(`${opts.command}: could not renew the credentials (serving the old ones while valid): ${message}`),
-    onRenewed: (c) => opts.debug(`${opts.command}: renewed the credentials; they expire at ${c.expiration.toISOString()}`),
+    onRenewed: (c) => opts.debug(`${opts.command}: renewed the credentials; they expire at ${isoMillis(c.expiration)}`),
   });
 }
 
