@@ -9,6 +9,7 @@ import { hopKeys, sessionKey } from "../plan/hop-keys.js";
 import { sourceIdentity } from "../plan/source-identity.js";
 import type { ChainPlan } from "../types.js";
 import { readRegularFile } from "../fs/read-regular-file.js";
+import { sdkPreloader } from "./sdk-preloader.js";
 import { imdsConfigFromEnv } from "../imds/imds-config.js";
 import { createImdsFacts, type ImdsFacts } from "../imds/imds-facts.js";
 import { containerSource } from "../sources/container-source.js";
@@ -48,7 +49,8 @@ export function stsFactory(ctx: Context): StsFactory {
 export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions, log: Logger): Promise<ChainDeps> {
   const sts = stsFactory(ctx);
   const stsEndpoint = stsEndpointFromEnv(ctx.env);
-  const imds = lazyImds(ctx, log);
+  const preload = sdkPreloader();
+  const imds = lazyImds(ctx, log, preload.firstAnswer);
   const region = plan.region.kind === "imds" ? plan.region.fallback : plan.region.region;
   const providers = sourceProviders(ctx, sts, { ...opts, region }, log, imds, stsEndpoint);
   const cache = cacheOptions(ctx, opts, log);
@@ -56,7 +58,7 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
   return {
     source: (p, wants) => {
       // The chain goes to the network: load the SDK while the source answers, not after.
-      preloadSdk();
+      preload.start(plan.effectiveSource === "imds");
       return resolveSource(p, providers, wants);
     },
     answerHop: withCache(cache),
@@ -90,23 +92,6 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
       if (c.sessionToken) ctx.protectSecret(c.sessionToken);
     },
   };
-}
-
-/**
- * Load the AWS SDK (tens of milliseconds of CPU) while the source's first request is on the network, in pieces that
- * each take a turn of the event loop, so that an answer arriving meanwhile waits for one piece at most: the SDK's
- * file is read in the background while node:https (with TLS and crypto: what the SDK's HTTP handler loads first)
- * loads, then the bundle compiles it in one turn and runs it in the next (bin/load-bundle.cjs). Not before the
- * request is on the wire: a new connection writes it only once the poll phase has seen it connect, and an
- * immediate queued now would run before that poll; one queued from that one runs after it.
- */
-function preloadSdk(): void {
-  setImmediate(() =>
-    setImmediate(() => {
-      void import("@aws-sdk/client-sts").catch(() => undefined);
-      void import("node:https").catch(() => undefined);
-    }),
-  );
 }
 
 /**
@@ -149,12 +134,14 @@ async function readTokenFile(ctx: Context, path: string): Promise<string> {
 type LazyImds = () => { config: ReturnType<typeof imdsConfigFromEnv>; facts: ImdsFacts };
 
 /** One IMDS client per run (one session token, each fact asked once), created only if something asks IMDS. */
-function lazyImds(ctx: Context, log: Logger): LazyImds {
+/** The IMDS client, made on first use; `onAnswer` hears of every answer (the SDK preloader waits for the first). */
+function lazyImds(ctx: Context, log: Logger, onAnswer: () => void): LazyImds {
   let imds: ReturnType<LazyImds> | undefined;
   return () => {
     if (imds === undefined) {
       const config = imdsConfigFromEnv(ctx.env);
-      imds = { config, facts: createImdsFacts(new ImdsClient(config, ctx.imdsRequest, log.debug, ctx.hostSlowdown)) };
+      const request: Context["imdsRequest"] = (req) => ctx.imdsRequest(req).finally(onAnswer);
+      imds = { config, facts: createImdsFacts(new ImdsClient(config, request, log.debug, ctx.hostSlowdown)) };
     }
     return imds;
   };
