@@ -55,7 +55,7 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
   const providers = sourceProviders(ctx, sts, { ...opts, region }, log, imds, stsEndpoint);
   const cache = cacheOptions(ctx, opts, log);
   const machine = cache.mode === "off" || plan.effectiveSource !== "imds" ? "" : `${imdsConfigFromEnv(ctx.env).endpoint}:${await machineIdentity(ctx)}`;
-  return {
+  return Object.assign<LocalNames, Omit<ChainDeps, keyof LocalNames>>(lazyNames(ctx), {
     source: (p, wants) => {
       // The chain goes to the network: load the SDK while the source answers, not after.
       preload.start(plan.effectiveSource === "imds");
@@ -63,33 +63,35 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
     },
     answerHop: withCache(cache),
     peekHop: opts.peekEarlier ? peekCache(cache) : undefined,
-    hopKeys: hopKeys(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint, {
-      get user() {
-        return ctx.username();
-      },
-      get host() {
-        return ctx.hostname();
-      },
-      now: ctx.now(),
-    }),
+    hopKeys: hopKeys(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint, Object.assign(lazyNames(ctx), { now: ctx.now() })),
     sessionKey: sessionKey(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint),
     sts,
     stsEndpoint,
     instance: instanceFacts(imds),
     mfaCode: mfaCodeProvider(ctx, opts.mfaToken),
     now: ctx.now,
-    // Getters, here and in the session-name renderers: the user name costs a read of /etc/passwd and the host name
-    // the os module, and only a template with {user} or {host} needs them.
+    debug: log.debug,
+    onCredentials: (c) => {
+      ctx.protectSecret(c.secretAccessKey);
+      if (c.sessionToken) ctx.protectSecret(c.sessionToken);
+    },
+  });
+}
+
+/**
+ * The user and host names for session names, as getters: the user name costs a read of /etc/passwd and the host name
+ * the os module, and only a template with {user} or {host} reads them (the renderers read them through getters too).
+ * Object.assign onto this object keeps them getters, where spreading it would read them.
+ */
+type LocalNames = { readonly user: string; readonly host: string };
+
+function lazyNames(ctx: Context): LocalNames {
+  return {
     get user() {
       return ctx.username();
     },
     get host() {
       return ctx.hostname();
-    },
-    debug: log.debug,
-    onCredentials: (c) => {
-      ctx.protectSecret(c.secretAccessKey);
-      if (c.sessionToken) ctx.protectSecret(c.sessionToken);
     },
   };
 }
@@ -161,19 +163,7 @@ function sourceProviders(
     imds: (wants) => imdsSource({ ...imds(), now: ctx.now }, wants),
     container: () => containerSource({ ...io, hostSlowdown: ctx.hostSlowdown }),
     webIdentity: (plan) =>
-      webIdentitySource(plan, {
-        ...io,
-        sts,
-        stsEndpoint,
-        region: opts.region,
-        get user() {
-          return ctx.username();
-        },
-        get host() {
-          return ctx.hostname();
-        },
-        now: ctx.now,
-      }),
+      webIdentitySource(plan, Object.assign(lazyNames(ctx), { ...io, sts, stsEndpoint, region: opts.region, now: ctx.now })),
     process: (plan) => processSource(ctx, plan, log.debug),
     sso: (plan) => ssoSource(ctx, plan),
     debug: log.debug,
