@@ -11,7 +11,7 @@
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -38,8 +38,14 @@ const common = {
   logLevel: "warning",
 };
 
-/** Files built apart from main.cjs: dynamically imported packages, and modules named in SEPARATE. */
-const SEPARATE = { "src/sandbox/index.ts": "sandbox.cjs" };
+/**
+ * Files built apart from main.cjs: dynamically imported packages, and the modules named in SEPARATE (the sandbox;
+ * what the CLI uses of the STS client, which is all a cold chain loads of the SDK).
+ */
+const SEPARATE = {
+  "src/sandbox/index.ts": { file: "sandbox.cjs", own: "src/sandbox/" },
+  "src/sts/sts-sdk.ts": { file: "lib/sts-sdk.cjs", own: "src/sts/sts-sdk.ts" },
+};
 const separate = new Map(); // output file (relative to outdir) -> entry (package name or source path)
 
 /** main.cjs requires each separate file by its relative path instead of bundling it. */
@@ -52,11 +58,14 @@ const splitOff = {
       separate.set(file, args.path);
       return { path: `./${file}`, external: true };
     });
-    b.onResolve({ filter: /\/sandbox\/index\.js$/ }, (args) => {
-      const file = SEPARATE["src/sandbox/index.ts"];
-      if (!args.importer.startsWith(`${root}src/`) || args.importer.startsWith(`${root}src/sandbox/`)) return undefined;
-      separate.set(file, "src/sandbox/index.ts");
-      return { path: `./${file}`, external: true };
+    // A module of SEPARATE imported from elsewhere in src/ (not from its own files, which the separate build holds).
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const entry = relative(root, join(args.resolveDir, args.path)).replace(/\.js$/, ".ts");
+      const split = SEPARATE[entry];
+      const importer = relative(root, args.importer);
+      if (split === undefined || !importer.startsWith("src/") || importer.startsWith(split.own)) return undefined;
+      separate.set(split.file, entry);
+      return { path: `./${split.file}`, external: true };
     });
   },
 };

@@ -23,7 +23,7 @@ export function sdkPreloader(): SdkPreloader {
   const loadSdk = () => {
     if (sdk) return;
     sdk = true;
-    later(() => import("@aws-sdk/client-sts"));
+    later(() => import("../sts/sts-sdk.js"));
   };
   return {
     start(waitForFirstAnswer) {

@@ -2,7 +2,7 @@ import { BadAnswerError } from "../errors.js";
 import { checkCredentials, unreadableAnswer, type AnswerMeta, type StsCall } from "./sts-answer.js";
 import type { AssumeRoleOutput, StsApi, StsConfig } from "./sts-api.js";
 
-type Sdk = typeof import("@aws-sdk/client-sts");
+type Sdk = typeof import("./sts-sdk.js");
 type Client = InstanceType<Sdk["STSClient"]>;
 /** What `send` needs of an SDK command (each command's own stack types do not unify). */
 interface StsCommand {
@@ -16,7 +16,7 @@ interface StsCommand {
 export function createSts(config: StsConfig, now: () => Date = () => new Date()): StsApi {
   let loaded: Promise<{ sdk: Sdk; client: Client }> | undefined;
   const load = () =>
-    (loaded ??= Promise.all([import("@aws-sdk/client-sts"), sharedAgents()]).then(([sdk, a]) => ({ sdk, client: new sdk.STSClient(clientConfig(config, a)) })));
+    (loaded ??= Promise.all([import("./sts-sdk.js"), sharedAgents()]).then(([sdk, a]) => ({ sdk, client: new sdk.STSClient(clientConfig(config, a)) })));
   const endpoint = config.endpoint ?? `https://sts.${config.region}.amazonaws.com`;
   const send = async <O>(command: StsCommand, call: StsCall): Promise<{ out: O; meta: AnswerMeta }> => {
     const { client } = await load();

@@ -65,7 +65,7 @@ describe("npm pack → install on a clean machine → run", () => {
         "package.json",
       ]),
     );
-    expect(packedFiles.some((f) => /^dist\/bundle\/lib\/aws-sdk__client-sts\.cjs$/.test(f))).toBe(true);
+    expect(packedFiles.some((f) => /^dist\/bundle\/lib\/sts-sdk\.cjs$/.test(f))).toBe(true);
     expect(packedFiles.filter((f) => !/^(bin\/|dist\/bundle\/|package\.json$|README\.md$|LICENSE)/.test(f))).toEqual([]);
   });
 
