@@ -1,5 +1,5 @@
 // npm run bench: each row of issue 8's table, spawned as a user runs it, against the sandbox started in
-// this process with 20 ms added to every IMDS and STS answer. Fast rows run alternated (one run of each
+// this process answering every IMDS and STS request 20 ms after it arrived. Fast rows run alternated (one run of each
 // row per round, start rotated) after warm-up rounds; slow rows (IMDS never answering, the 50-process
 // burst) run fewer times. Writes bench/results/latest.md and bench/results/latest.svg.
 //   BENCH_RUNS (default 15) rounds of the fast rows, BENCH_SLOW_RUNS (default 3) runs with IMDS never
@@ -192,7 +192,7 @@ for (const row of rows) {
 const header = [
   `${new Date().toISOString()}, node ${process.version}, ${process.platform}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? "?"}, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
   `\`bin/assume-role.js\` runs ${binEntry()}`,
-  `sandbox (IMDS + STS) in the benchmark's process, ${LATENCY_MS} ms added to every answer; environment: PATH, an empty HOME, LANG (no NODE_EXTRA_CA_CERTS, no AWS_* settings besides the sandbox's endpoints)`,
+  `sandbox (IMDS + STS) in the benchmark's process, every answer sent ${LATENCY_MS} ms after its request arrived (the sandbox's own work inside that time); environment: PATH, an empty HOME, LANG (no NODE_EXTRA_CA_CERTS, no AWS_* settings besides the sandbox's endpoints)`,
   `fast rows: ${WARMUP} warm-up rounds, then ${ROUNDS} rounds each running every row once (start rotated); IMDS never answering: ${SLOW_RUNS} runs; the burst: ${BURSTS} runs`,
   "wall and CPU (user + sys of the command) as bash's `time` reports them; the targets are on wall time, the CPU column is the steadier figure when other work shares the cores",
   `chain: ${HOP1} → ${HOP2}, from the instance profile's credentials (IMDS)`,
