@@ -10,6 +10,7 @@ const TOKEN_SHAPE = /^[\x21-\x7e]{1,1024}$/;
 
 /** IMDS answered, but not 200: exit 3, with what the status means on EC2. */
 export class ImdsHttpError extends NoCredentialsError {
+  override name = "ImdsHttpError";
   constructor(
     readonly endpoint: string,
     readonly path: string,
