@@ -51,7 +51,13 @@ function execute(file, onCompiled) {
   const sibling = (id) => /^\.\/[\w./-]+\.cjs$/.test(id);
   const bundleRequire = (id) => (sibling(id) ? loadBundle(join(dir, id), onCompiled) : nodeRequire(id));
   bundleRequire.async = (id) => (sibling(id) ? loadBundleAsync(join(dir, id), onCompiled) : Promise.resolve().then(() => nodeRequire(id)));
-  script.runInThisContext()(module.exports, bundleRequire, module, file, dir);
+  try {
+    script.runInThisContext()(module.exports, bundleRequire, module, file, dir);
+  } catch (err) {
+    // As require() does: a file whose code threw is not loaded, and the next load runs it again.
+    modules.delete(file);
+    throw err;
+  }
   module.loaded = true;
   onCompiled?.(file, script);
   return module.exports;
@@ -75,7 +81,9 @@ function loadBundleAsync(file, onCompiled) {
   if (known) return Promise.resolve(known.exports);
   let pending = loading.get(file);
   if (pending === undefined) {
-    pending = nextTurn(() => compile(file)).then(() => nextTurn(() => modules.get(file)?.exports ?? execute(file, onCompiled)));
+    pending = nextTurn(() => compile(file))
+      .then(() => nextTurn(() => (modules.has(file) ? modules.get(file).exports : execute(file, onCompiled))))
+      .finally(() => loading.delete(file));
     loading.set(file, pending);
   }
   return pending;

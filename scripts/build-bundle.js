@@ -162,10 +162,10 @@ console.log(
 );
 
 /**
- * `import("@aws-sdk/client-sts")` stays asynchronous in the bundle. esbuild lowers it to a require() of the file
- * in a promise's callback, which loads the whole file in one turn of the event loop (for the STS client ~40 ms,
- * holding back every network answer that arrives meanwhile). Each becomes `require.async(file)`, which
- * bin/load-bundle.cjs provides: read in the background, compiled and run in separate turns. Where main.cjs runs
+ * `import()` of a file in lib/ (the STS client, the IAM client, SSO) stays asynchronous in the bundle. esbuild
+ * lowers it to a require() of the file in a promise's callback, which loads the whole file in one turn of the event
+ * loop (for the STS client ~30 ms, holding back every network answer that arrives meanwhile). Each becomes `require.async(file)`, which
+ * bin/load-bundle.cjs provides: read and compiled in one turn, run in a later one. Where main.cjs runs
  * under Node's own require() (Node >= 22, bin/assume-role.js) there is no require.async, and the lowered form is
  * used. The build fails unless every `./lib/` import in the metafile was rewritten.
  */

@@ -135,8 +135,10 @@ async function readTokenFile(ctx: Context, path: string): Promise<string> {
 
 type LazyImds = () => { config: ReturnType<typeof imdsConfigFromEnv>; facts: ImdsFacts };
 
-/** One IMDS client per run (one session token, each fact asked once), created only if something asks IMDS. */
-/** The IMDS client, made on first use; `onAnswer` hears of every answer (the SDK preloader waits for the first). */
+/**
+ * One IMDS client per run (one session token, each fact asked once), created only if something asks IMDS;
+ * `onAnswer` hears of every answer (the SDK preloader waits for the first).
+ */
 function lazyImds(ctx: Context, log: Logger, onAnswer: () => void): LazyImds {
   let imds: ReturnType<LazyImds> | undefined;
   return () => {

@@ -1,7 +1,8 @@
 /**
  * bin/load-bundle.cjs, which the installed command runs the bundle with: a file's require.async (what the build
  * makes of `import()` of an SDK file) gives the same exports as require(), runs the file once however the two
- * are mixed, reads it in the background and lets other work run before the file does; a missing file rejects.
+ * are mixed, and lets other work run before the file does; a missing file rejects; a file whose code throws is
+ * not kept half-loaded.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -39,7 +40,7 @@ describe("bin/load-bundle.cjs", () => {
     expect(runs()).toBe(before + 1);
   });
 
-  it("a require() while the read is in flight runs the file at once; the pending load then gives the same exports", async () => {
+  it("a require() while the load is pending runs the file at once; the pending load then gives the same exports", async () => {
     const dir = bundle('[require.async("./lib/dep.cjs"), require("./lib/dep.cjs")]');
     const before = runs();
     const [pending, now] = (loadBundle(join(dir, "main.cjs")).load as () => [Promise<object>, object])();
@@ -54,6 +55,15 @@ describe("bin/load-bundle.cjs", () => {
     const [a, b] = await Promise.all([loadBundleAsync(join(dir, "lib/dep.cjs")), loadBundleAsync(join(dir, "lib/dep.cjs"))]);
     expect(a).toBe(b);
     expect(runs()).toBe(before + 1);
+  });
+
+  it("a file whose code throws: each load throws again, as require() does, none gives half-made exports", async () => {
+    const dir = bundle('require.async("./lib/boom.cjs")');
+    writeFileSync(join(dir, "lib/boom.cjs"), "exports.before = 1; throw new Error('init failed');\n", "latin1");
+    const load = loadBundle(join(dir, "main.cjs")).load as () => Promise<unknown>;
+    await expect(load()).rejects.toThrow("init failed");
+    await expect(load()).rejects.toThrow("init failed");
+    expect(() => loadBundle(join(dir, "lib/boom.cjs"))).toThrow("init failed");
   });
 
   it("a file that is not there rejects with the read's error", async () => {
