@@ -74,6 +74,7 @@ const ctx: Context = {
       useFipsEndpoint: process.env.AWS_USE_FIPS_ENDPOINT === "true",
       useDualstackEndpoint: process.env.AWS_USE_DUALSTACK_ENDPOINT === "true",
       userAgentAppId: process.env.AWS_SDK_UA_APP_ID || undefined,
+      retryMode: process.env.AWS_RETRY_MODE || undefined,
     }),
   iam: (config) => createIam(config),
   get fs() {

@@ -126,9 +126,9 @@ function clientConfig(config: StsConfig, agents: NonNullable<Awaited<ReturnType<
     ignoreConfiguredEndpointUrls: true,
     // Given here, the SDK looks none of these up in the environment and the shared config files at the first request
     // (it would load fs/promises and read both files on the cold chain's path): retries as the README says,
-    // SigV4 (STS has no other scheme), clock skew corrected as by default, the user-agent app ID of
-    // AWS_SDK_UA_APP_ID only.
-    retryMode: "standard",
+    // SigV4 (STS has no other scheme), clock skew corrected as by default, and the retry mode and user-agent app ID
+    // of AWS_RETRY_MODE and AWS_SDK_UA_APP_ID only.
+    retryMode: config.retryMode ?? "standard",
     disableClockSkewCorrection: false,
     authSchemePreference: [],
     userAgentAppId: async () => config.userAgentAppId,

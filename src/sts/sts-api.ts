@@ -16,6 +16,8 @@ export interface StsConfig {
   readonly useDualstackEndpoint?: boolean | undefined;
   /** AWS_SDK_UA_APP_ID: the app ID the SDK adds to its User-Agent. */
   readonly userAgentAppId?: string | undefined;
+  /** AWS_RETRY_MODE: `adaptive` adds client-side rate limiting to the retries; anything else is the standard mode. */
+  readonly retryMode?: string | undefined;
   /** Observer of every HTTP answer (errors too): its status and Date header, STS's clock (doctor's clock check). */
   readonly onAnswer?: ((answer: { readonly status?: number | undefined; readonly date?: string | undefined }) => void) | undefined;
 }

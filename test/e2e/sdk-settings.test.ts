@@ -1,7 +1,8 @@
 /**
  * Settings the AWS SDK would look up itself, which assume-role now gives every STS client (src/sts/create-sts.ts)
- * so that the SDK reads no file at its first request: the one a user can set, AWS_SDK_UA_APP_ID, still reaches STS
- * in the User-Agent header, as the SDK would send it.
+ * so that the SDK reads no file at its first request: the ones a user sets in the environment, AWS_SDK_UA_APP_ID and
+ * AWS_RETRY_MODE, still reach STS, as the SDK reports them in its User-Agent header (the app ID as `app/ID`, the retry
+ * mode among the `m/` feature IDs: E standard, F adaptive).
  */
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
@@ -26,5 +27,17 @@ describe("the SDK's settings", () => {
     const [agent] = sandbox().requests.map((q) => q.userAgent ?? "");
     expect(agent).toMatch(/aws-sdk-js/);
     expect(agent).not.toMatch(/\bapp\//);
+  });
+
+  const features = (agent: string) => (/(?:^| )m\/([\w,]+)/.exec(agent)?.[1] ?? "").split(",");
+
+  it("AWS_RETRY_MODE=adaptive reaches the SDK; without it the mode is standard", async () => {
+    const adaptive = await runCli(["--no-cache", HOP1], { ...sandbox().env(), AWS_RETRY_MODE: "adaptive" });
+    expect([adaptive.code, adaptive.stderr]).toEqual([0, ""]);
+    const standard = await runCli(["--no-cache", HOP1], sandbox().env());
+    expect([standard.code, standard.stderr]).toEqual([0, ""]);
+    const [first, second] = sandbox().requests.map((q) => features(q.userAgent ?? ""));
+    expect([first!.includes("F"), first!.includes("E")]).toEqual([true, false]);
+    expect([second!.includes("F"), second!.includes("E")]).toEqual([false, true]);
   });
 });
