@@ -1,6 +1,6 @@
 import type { Context } from "../context.js";
 import type { FsEnv } from "./atomic-write.js";
-import { UnsafePathError } from "./unsafe-path-error.js";
+import { errnoOf, UnsafePathError } from "./unsafe-path-error.js";
 
 /** Create `dir` (and missing parents) as 0700 when it does not exist; an existing one is left as it is. */
 export async function ensureDir(env: Pick<FsEnv, "fs">, dir: string): Promise<void> {
@@ -29,6 +29,9 @@ export async function ensurePrivateDir(env: Pick<Context, "fs" | "uid">, dir: st
   if (env.uid !== undefined && stats.uid !== env.uid) {
     throw new UnsafePathError(dir, `is owned by uid ${stats.uid}, not by the current user (uid ${env.uid})`, hint);
   }
+  await env.fs.access(dir, env.fs.constants.W_OK).catch((err: unknown) => {
+    throw new UnsafePathError(dir, `is not writable (${errnoOf(err)})`, `check the owner and mode of ${dir}`);
+  });
   if (mode & 0o077) await env.fs.chmod(dir, 0o700);
 }
 

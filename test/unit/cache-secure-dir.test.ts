@@ -11,6 +11,7 @@ import { fsContext } from "../fixtures/credentials/test-context.js";
 const ctx = fsContext();
 const isRoot = process.getuid?.() === 0;
 if (!isRoot) console.log("cache-secure-dir: skipping the foreign-owner test: it needs root to chown a directory to another uid");
+if (isRoot) console.log("cache-secure-dir: skipping the read-only directory test: root may write to a 0500 directory");
 
 function temp(): string {
   return mkdtempSync(join(tmpdir(), "secure-dir-"));
@@ -75,6 +76,16 @@ describe("ensurePrivateDir (the cache directory)", () => {
 });
 
 describe("atomicWrite", () => {
+  it.skipIf(isRoot)("refuses a directory of ours that we may not write to (0500), saying so", async () => {
+    const dir = join(temp(), "ro");
+    mkdirSync(dir, { mode: 0o500 });
+    chmodSync(dir, 0o500);
+    const err = await refusal(ensurePrivateDir(ctx, dir));
+    expect(err).toBeInstanceOf(UnsafePathError);
+    expect(err!.message).toBe(`${dir} is not writable (EACCES)`);
+    expect(err!.hint).toBe(`check the owner and mode of ${dir}`);
+  });
+
   it("writes 0600 content over a 0644 file, with no temp file left", async () => {
     const dir = temp();
     const path = join(dir, "f");
