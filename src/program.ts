@@ -30,7 +30,7 @@ const WHOAMI_FORMATS = ["text", "json"] as const;
  */
 export function createProgram(ctx: Context, argv?: readonly string[]): Command<[string[]], any, {}> {
   const builds = (name: string) => argv === undefined || argv.includes(name);
-  const helpAsked = argv !== undefined && argv.some((word) => HELP_WORDS.has(word));
+  const helpAsked = argv !== undefined && argv.some(asksHelp);
   const program = withResolveOptions(
     new Command("assume-role")
       .description("Assume a chain of AWS roles from IMDS or environment credentials and print the result for your shell.")
@@ -206,8 +206,10 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
   return program;
 }
 
-/** Words that make commander print help, which lists every subcommand. */
-const HELP_WORDS = new Set(["-h", "--help", "help"]);
+/** Whether `word` may make commander print help, which lists every subcommand: --help, help, -h, or -h among short flags (-vh). */
+function asksHelp(word: string): boolean {
+  return word === "--help" || word === "help" || /^-[A-Za-z]*h[A-Za-z]*$/.test(word);
+}
 
 const heads = new WeakMap<CommandUnknownOpts, CommandHead>();
 

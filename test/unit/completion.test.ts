@@ -116,6 +116,7 @@ describe("refuseNearCommand", () => {
         return p.helpInformation();
       };
       expect(help(["--help"])).toBe(help());
+      expect(help(["-vh"])).toBe(help()); // -h among other short flags
       expect(help(["-h"])).toContain("completion <shell>");
     }
   });
