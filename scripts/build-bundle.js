@@ -11,7 +11,7 @@
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -60,9 +60,10 @@ const splitOff = {
     });
     // A module of SEPARATE imported from elsewhere in src/ (not from its own files, which the separate build holds).
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const entry = relative(root, join(args.resolveDir, args.path)).replace(/\.js$/, ".ts");
+      const posix = (path) => relative(root, path).split(sep).join("/");
+      const entry = posix(join(args.resolveDir, args.path)).replace(/\.js$/, ".ts");
       const split = SEPARATE[entry];
-      const importer = relative(root, args.importer);
+      const importer = posix(args.importer);
       if (split === undefined || !importer.startsWith("src/") || importer.startsWith(split.own)) return undefined;
       separate.set(split.file, entry);
       return { path: `./${split.file}`, external: true };
@@ -131,6 +132,9 @@ const metas = [];
 const main = await build({ ...common, entryPoints: { main: "src/main.ts" }, outExtension: { ".js": ".cjs" }, outdir, plugins: [splitOff, commanderSpawnsLazily] });
 metas.push(main.metafile);
 asyncLibImports(join(outdir, "main.cjs"), main.metafile);
+// The SDK is in lib/ only: a dynamic import the split-off plugin missed would put it in main.cjs, which every run reads.
+const sdkInMain = Object.keys(main.metafile.inputs).filter((input) => /node_modules\/@aws-sdk\//.test(input));
+if (sdkInMain.length > 0) throw new Error(`main.cjs holds the AWS SDK (${sdkInMain.length} files, e.g. ${sdkInMain[0]}): import it only with import() of src/sts/sts-sdk.ts or a package`);
 for (const [file, entry] of separate) {
   const r = await build({ ...common, entryPoints: [entry], outfile: join(outdir, file), plugins: [noDefaultCredentialChain, lazyFsPromises] });
   metas.push(r.metafile);
