@@ -78,13 +78,13 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
   });
 }
 
+type LocalNames = { readonly user: string; readonly host: string };
+
 /**
  * The user and host names for session names, as getters: the user name costs a read of /etc/passwd and the host name
  * the os module, and only a template with {user} or {host} reads them (the renderers read them through getters too).
  * Object.assign onto this object keeps them getters, where spreading it would read them.
  */
-type LocalNames = { readonly user: string; readonly host: string };
-
 function lazyNames(ctx: Context): LocalNames {
   return {
     get user() {
