@@ -76,6 +76,15 @@ describe("ensurePrivateDir (the cache directory)", () => {
 });
 
 describe("atomicWrite", () => {
+  it("accepts a directory whose owner is the owner of the files we create in it, where that is not our uid (an owner-mapping file system), and leaves no probe", async () => {
+    const dir = join(temp(), "mapped");
+    mkdirSync(dir, { mode: 0o700 });
+    // The process's files get its real uid; a Context claiming another uid is what NFS root_squash looks like from here.
+    const mapped = { ...ctx, uid: (process.geteuid?.() ?? 0) + 4242 };
+    await ensurePrivateDir(mapped, dir);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it.skipIf(isRoot)("refuses a directory of ours that we may not write to (0500), saying so", async () => {
     const dir = join(temp(), "ro");
     mkdirSync(dir, { mode: 0o500 });
