@@ -4,13 +4,12 @@
  * while the error, hint, warning and --dry-run lines of the same runs are coloured. NO_COLOR wins over
  * FORCE_COLOR. The demo prints no escape into a pipe.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FORMAT_NAMES, SHELL_FORMAT_NAMES } from "../../src/outputs/formatters/format-names.js";
-import { ROOT, runCli, type RunResult } from "../helpers/cli.js";
+import { ROOT, runCli, spawnCollect, type RunResult } from "../helpers/cli.js";
 import { runUntilReady } from "../helpers/long-running.js";
 import { useSandbox } from "../helpers/sandbox.js";
 
@@ -143,21 +142,10 @@ describe.concurrent("errors, hints and --dry-run for people", () => {
 
 describe("the demo (npm run demo)", () => {
   /** scripts/demo.js with stdout and stderr piped (it starts its own sandbox). */
-  function demo(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(ROOT, "scripts/demo.js")], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH!, HOME: tempDir(), LANG: "C.UTF-8", ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+  function demo(env: Record<string, string>): Promise<RunResult> {
+    return spawnCollect(process.execPath, [join(ROOT, "scripts/demo.js")], { PATH: process.env.PATH!, HOME: tempDir(), LANG: "C.UTF-8", ...env });
   }
+
 
   it("piped: no escape sequence on stdout or stderr; with FORCE_COLOR=1 its step lines are bold", async () => {
     const piped = await demo({});

@@ -5,12 +5,11 @@
  * the built CLI (a wrapper named assume-role on PATH) back, which reads the config file at that moment.
  * PowerShell is not installed here: its script gets text checks, and a live run when pwsh is found.
  */
-import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BIN, CLOSED_IMDS, ROOT, runCli, shQuote } from "../helpers/cli.js";
+import { BIN, CLOSED_IMDS, ROOT, runCli, shQuote, spawnCollect, type RunResult } from "../helpers/cli.js";
 import { hasCommand, missingShellReason } from "../helpers/shells.js";
 
 const CAPTURE_ZSH = join(ROOT, "test/fixtures/completion/capture.zsh");
@@ -77,16 +76,8 @@ const ASK: Record<"bash" | "zsh" | "fish", (line: string) => Promise<string[]>> 
 };
 
 /** Run a shell in the test's directory (file name completion looks there). */
-function inDir(cmd: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...env, ...extraEnv }, cwd: dir, stdio: ["ignore", "pipe", "pipe"], timeout: TIMEOUT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function inDir(cmd: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  return spawnCollect(cmd, args, { ...env, ...extraEnv }, undefined, { cwd: dir, timeoutMs: TIMEOUT });
 }
 
 function lines(r: { code: number | null; stdout: string; stderr: string }): string[] {

@@ -9,13 +9,12 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { VERSION } from "../../src/program.js";
 import { DEFAULT_WORLD_JSON, parseWorld, startSandbox, type Sandbox, type StsRequestRecord } from "../../src/sandbox/index.js";
-import { BIN, cleanEnv, ROOT, runCli, type RunResult } from "../helpers/cli.js";
+import { BIN, cleanEnv, freePort, ROOT, runCli, type RunResult } from "../helpers/cli.js";
 import { runUntilReady } from "../helpers/long-running.js";
 import { startServeImds } from "../helpers/serve-imds.js";
 import { GITHUB_ROLE, GITHUB_SUB, GITLAB_ISSUER, GITLAB_ROLE, GITLAB_SUB, DEPLOY_TARGET, mintToken } from "../fixtures/oidc/mint-token.js";
@@ -345,14 +344,6 @@ function refusedAfter(r: RunResult, line: RegExp): void {
 /** STS only: IMDS points at a closed port (runCli's default), so nothing can come from the instance. */
 function stsOnly(sb: Sandbox): Record<string, string> {
   return { AWS_ENDPOINT_URL_STS: sb.stsEndpoint, AWS_REGION: "us-east-1" };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** `assume-role sandbox ARGS`: its printed variables (sh form unless ARGS say otherwise), after it stopped. */

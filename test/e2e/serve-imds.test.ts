@@ -5,10 +5,9 @@
  * (botocore and the JS SDK as clients: test/interop/serve-imds.test.ts.)
  */
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
-import { BIN, bashEnvAfter, cleanEnv, runCli, shQuote, spawnCollect } from "../helpers/cli.js";
+import { BIN, bashEnvAfter, cleanEnv, freePort, runCli, shQuote, spawnCollect } from "../helpers/cli.js";
 import { useSandbox } from "../helpers/sandbox.js";
 import { imdsGet, imdsToken, killServing, startServeImds } from "../helpers/serve-imds.js";
 
@@ -40,14 +39,6 @@ async function credentialsDocument(url: string, role: string): Promise<Record<st
   const got = await imdsGet(url, CREDENTIALS + role, await imdsToken(url));
   expect(got.status).toBe(200);
   return JSON.parse(got.body) as Record<string, string>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("serve --imds: what it prints", () => {

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -35,10 +36,16 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-export function spawnCollect(cmd: string, args: readonly string[], env: Record<string, string>, input?: string): Promise<RunResult> {
+export function spawnCollect(
+  cmd: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  input?: string,
+  opts: { readonly cwd?: string; readonly timeoutMs?: number } = {},
+): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { env, cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { env, cwd: opts.cwd ?? ROOT, stdio: ["pipe", "pipe", "pipe"], timeout: opts.timeoutMs });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -68,4 +75,16 @@ export async function bashEnvAfter(script: string, env: Record<string, string>):
   const r = await spawnCollect("bash", ["-c", `${script}\n${dump}`], env);
   if (r.code !== 0) throw new Error(`bash exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, string | undefined>;
+}
+
+/** A loopback port that was free a moment ago (bind 127.0.0.1:0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
 }
