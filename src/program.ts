@@ -66,9 +66,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
   /** Each visible subcommand, built in full: its options and its action. */
   const full: Record<CommandName, () => CommandUnknownOpts> = {
     whoami: () =>
-      withResolveOptions(
-        new Command("whoami").description(summaryOf("whoami")).argument("[roles...]", "role ARNs or names, as for the default command"),
-      )
+      chainCommand("whoami")
         .addOption(new Option("-f, --format <format>", "text (default): the ARN; json: account, ARN, user ID and expiry").choices(WHOAMI_FORMATS))
         .option("--json", "the same as -f json (for scripts)")
         .option("--chain", "show the source and every hop: role, session, assumed-role ARN, account, region, expiry, cached")
@@ -98,9 +96,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
         }),
 
     doctor: () =>
-      withResolveOptions(
-        new Command("doctor").description(summaryOf("doctor")).argument("[roles...]", "role ARNs or names, as for the default command"),
-      )
+      chainCommand("doctor")
         .option("--json", "the checks as JSON, for scripts")
         .action(async (roles, opts) => {
           const { doctorCommand } = await import("./commands/doctor-command.js");
@@ -125,9 +121,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     },
 
     serve: () =>
-      withResolveOptions(
-        new Command("serve").description(summaryOf("serve")).argument("[roles...]", "role ARNs or names, as for the default command"),
-      )
+      chainCommand("serve")
         .addOption(new Option("-f, --format <format>", "how to print the variables").choices(SERVE_FORMAT_NAMES).default("sh"))
         .option("--imds", "serve as an EC2 metadata service (IMDSv2) for tools and containers that only know IMDS")
         .option("--port <port>", "with --imds: the port to listen on (default: a random free port)")
@@ -138,9 +132,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
         }),
 
     console: () =>
-      withResolveOptions(
-        new Command("console").description(summaryOf("console")).argument("[roles...]", "role ARNs or names, as for the default command"),
-      )
+      chainCommand("console")
         .option("--url", "print the sign-in URL as the only line on stdout instead of opening a browser")
         .option("--signin-url <url>", "federation endpoint (default: the role's partition, e.g. https://signin.aws.amazon.com/federation)")
         .option("--destination <url>", "console page to land on: an https URL or a path such as /s3/home (default: the console home of the region)")
@@ -204,6 +196,11 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     });
   }
   return program;
+}
+
+/** A subcommand that resolves a chain like the default command: its summary, ROLE arguments and the shared options. */
+function chainCommand(name: CommandName) {
+  return withResolveOptions(new Command(name).description(summaryOf(name)).argument("[roles...]", "role ARNs or names, as for the default command"));
 }
 
 /** Whether `word` may make commander print help, which lists every subcommand: --help, help, -h, or -h among short flags (-vh). */
