@@ -80,8 +80,11 @@ export function observeChain(seen: ChainObservation, now: () => Date): (deps: Ch
         const observed: StsApi = {
           ...api,
           assumeRole: (input) => {
-            const index = config.credentials === undefined ? undefined : indexOfCaller(config.credentials);
-            if (index !== undefined) seen.sent[index] = { input, caller: config.credentials! };
+            // Credentials still on their way (a hop sent before its caller answered) are known once they come.
+            void Promise.resolve(config.credentials).then((caller) => {
+              const index = caller === undefined ? undefined : indexOfCaller(caller);
+              if (index !== undefined) seen.sent[index] = { input, caller: caller! };
+            }, () => undefined);
             return api.assumeRole(input);
           },
         };

@@ -1,5 +1,6 @@
 import { BadAnswerError } from "../errors.js";
 import { checkCredentials, unreadableAnswer, type AnswerMeta, type StsCall } from "./sts-answer.js";
+import type { Credentials } from "../types.js";
 import type { AssumeRoleOutput, StsApi, StsConfig } from "./sts-api.js";
 
 type Sdk = typeof import("./sts-sdk.js");
@@ -18,6 +19,9 @@ export function createSts(config: StsConfig, now: () => Date = () => new Date())
   const load = () =>
     (loaded ??= Promise.all([import("./sts-sdk.js"), sharedAgents()]).then(([sdk, a]) => ({ sdk, client: new sdk.STSClient(clientConfig(config, a)) })));
   const endpoint = config.endpoint ?? `https://sts.${config.region}.amazonaws.com`;
+  // Credentials still on their way may fail before a request waits for them: the chain reports that failure
+  // (chain/run-hop.ts), so it must not also surface here as an unhandled rejection.
+  if (config.credentials instanceof Promise) config.credentials.catch(() => undefined);
   const send = async <O>(command: StsCommand, call: StsCall): Promise<{ out: O; meta: AnswerMeta }> => {
     const { client } = await load();
     const meta: AnswerMeta = {};
@@ -95,27 +99,31 @@ function recordAnswer(meta: AnswerMeta, onAnswer: StsConfig["onAnswer"]) {
     };
 }
 
-/** Created with the first client (node:http and node:https are loaded with the SDK, not at start-up). */
-let agents: { httpAgent: import("node:http").Agent; httpsAgent: import("node:https").Agent } | undefined;
+type Agents = { httpAgent: import("node:http").Agent; httpsAgent: import("node:https").Agent };
 
-async function sharedAgents(): Promise<NonNullable<typeof agents>> {
-  if (agents === undefined) {
-    const [http, https] = await Promise.all([import("node:http"), import("node:https")]);
-    // An idle kept-alive socket does not hold the process open (the agent unrefs it).
-    agents = { httpAgent: new http.Agent({ keepAlive: true }), httpsAgent: new https.Agent({ keepAlive: true }) };
-  }
-  return agents;
+/**
+ * Created with the first client (node:http and node:https are loaded with the SDK, not at start-up), and shared by
+ * every client, also those created while the first one's are being made (the hops of a chain start together).
+ */
+let agents: Promise<Agents> | undefined;
+
+function sharedAgents(): Promise<Agents> {
+  // An idle kept-alive socket does not hold the process open (the agent unrefs it).
+  return (agents ??= Promise.all([import("node:http"), import("node:https")]).then(([http, https]) => ({
+    httpAgent: new http.Agent({ keepAlive: true }),
+    httpsAgent: new https.Agent({ keepAlive: true }),
+  })));
 }
 
-function clientConfig(config: StsConfig, agents: NonNullable<Awaited<ReturnType<typeof sharedAgents>>>) {
+function clientConfig(config: StsConfig, agents: Agents) {
   const c = config.credentials;
+  const identity = (k: Credentials) => ({ accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, ...(k.sessionToken ? { sessionToken: k.sessionToken } : {}) });
   return {
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     // Unsigned calls (web identity) still need a credentials value: an empty provider is never used by them.
-    credentials: c
-      ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) }
-      : { accessKeyId: "", secretAccessKey: "" },
+    // Credentials still on their way are a provider: the SDK builds the request and awaits them to sign it.
+    credentials: c === undefined ? { accessKeyId: "", secretAccessKey: "" } : c instanceof Promise ? () => c.then(identity) : identity(c),
     maxAttempts: config.maxAttempts ?? 3,
     useFipsEndpoint: config.useFipsEndpoint ?? false,
     useDualstackEndpoint: config.useDualstackEndpoint ?? false,

@@ -5,8 +5,11 @@ export interface StsConfig {
   readonly region: string;
   /** Full endpoint URL (AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL); undefined: the SDK's regional endpoint. */
   readonly endpoint?: string | undefined;
-  /** Undefined for unsigned calls (AssumeRoleWithWebIdentity). */
-  readonly credentials?: Credentials | undefined;
+  /**
+   * Undefined for unsigned calls (AssumeRoleWithWebIdentity). A promise: credentials still on their way (the hop
+   * before is running); a request is built at once and signed when they come.
+   */
+  readonly credentials?: Credentials | Promise<Credentials> | undefined;
   /** Diagnostics sink for -v; never receives secrets. */
   readonly debug?: ((line: string) => void) | undefined;
   /** Total attempts for throttling, 5xx and timeouts (AWS_MAX_ATTEMPTS); default 3. */

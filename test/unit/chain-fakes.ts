@@ -41,7 +41,7 @@ export function fakeSts(calls: StsCall[], fail?: (input: AssumeRoleInput) => unk
   let n = 0;
   return (config: StsConfig) => ({
     async assumeRole(input: AssumeRoleInput) {
-      calls.push({ op: "AssumeRole", signer: config.credentials!.accessKeyId, region: config.region, endpoint: config.endpoint, input });
+      calls.push({ op: "AssumeRole", signer: (await config.credentials)!.accessKeyId, region: config.region, endpoint: config.endpoint, input });
       const err = fail?.(input);
       if (err) throw err;
       const m = /^arn:([^:]+):iam::(\d+):role\/(?:.*\/)?([^/]+)$/.exec(input.RoleArn!)!;
@@ -55,12 +55,12 @@ export function fakeSts(calls: StsCall[], fail?: (input: AssumeRoleInput) => unk
       throw new Error("not used");
     },
     async getSessionToken() {
-      calls.push({ op: "GetSessionToken", signer: config.credentials!.accessKeyId, region: config.region, endpoint: config.endpoint });
+      calls.push({ op: "GetSessionToken", signer: (await config.credentials)!.accessKeyId, region: config.region, endpoint: config.endpoint });
       n++;
       return { credentials: { accessKeyId: `ASIASESSION${n}`, secretAccessKey: `secret${n}`, sessionToken: `token${n}`, expiration: new Date("2030-01-01T00:00:00Z") } };
     },
     async getCallerIdentity() {
-      calls.push({ op: "GetCallerIdentity", signer: config.credentials!.accessKeyId, region: config.region, endpoint: config.endpoint });
+      calls.push({ op: "GetCallerIdentity", signer: (await config.credentials)!.accessKeyId, region: config.region, endpoint: config.endpoint });
       return { account: "999999999999", arn: "arn:aws:iam::999999999999:user/alice", userId: "AIDA" };
     },
   });

@@ -103,3 +103,36 @@ describe("credentials expired on arrival", () => {
     expect(ok).toMatchObject({ assumedRoleArn: "arn:aws:sts::111111111111:assumed-role/Deploy/s", credentials: { accessKeyId: "ASIAEXAMPLE" } });
   });
 });
+
+describe("credentials still on their way (a hop sent before its caller answered)", () => {
+  const signers: string[] = [];
+  const recording = () => {
+    signers.length = 0;
+    const body = assumeRoleXml(new Date(Date.now() + HOUR));
+    reply = (req, res) => {
+      signers.push(`${/Credential=(\w+)\//.exec(req.headers.authorization ?? "")?.[1]} ${req.headers["x-amz-security-token"]}`);
+      res.writeHead(200, { "content-type": "text/xml" }).end(body);
+    };
+  };
+
+  it("nothing reaches STS until they come; the request is then signed with them", async () => {
+    recording();
+    let give!: (c: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) => void;
+    const credentials = new Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }>((resolve) => (give = resolve));
+    const sts = createSts({ region: "us-east-1", endpoint, credentials, maxAttempts: 1 });
+    const sent = sts.assumeRole({ RoleArn: ROLE, RoleSessionName: "s" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(signers).toEqual([]);
+    give({ accessKeyId: "ASIACALLER", secretAccessKey: "s", sessionToken: "caller-token" });
+    expect((await sent).credentials.accessKeyId).toBe("ASIAEXAMPLE");
+    expect(signers).toEqual(["ASIACALLER caller-token"]);
+  });
+
+  it("credentials that fail: nothing reaches STS, and the caller's error is the one the request fails with", async () => {
+    recording();
+    const down = new Error("IMDS did not answer");
+    const sts = createSts({ region: "us-east-1", endpoint, credentials: Promise.reject(down), maxAttempts: 3 });
+    await expect(sts.assumeRole({ RoleArn: ROLE, RoleSessionName: "s" })).rejects.toBe(down);
+    expect(signers).toEqual([]);
+  });
+});
