@@ -2,7 +2,7 @@ import { AccessDeniedError, CliError } from "../errors.js";
 import { roleArn } from "../plan/role-arn.js";
 import { renderSessionName } from "../plan/session-name.js";
 import { mapStsError, type StsCallContext } from "../sts/map-sts-error.js";
-import type { AssumeRoleInput } from "../sts/sts-api.js";
+import type { AssumeRoleInput, AssumeRoleOutput, StsApi } from "../sts/sts-api.js";
 import { regionalStsEndpoint } from "../sts/sts-endpoint.js";
 import type { Hop, HopResult } from "../types.js";
 import { identityOf, type Caller } from "./caller.js";
@@ -15,50 +15,99 @@ import { sessionVars } from "./session-vars.js";
  */
 export function runHop(hop: Hop, index: number, key: readonly string[], caller: () => Promise<Caller>, env: HopEnv): Promise<HopResult> {
   const label = hop.role.kind === "arn" ? hop.role.arn : hop.role.name;
-  return env.deps.answerHop({ key, label, run: async () => assume(hop, index, await caller(), env) });
+  // A role named by its ARN, without an MFA code to ask, needs nothing of its caller but the credentials that sign the
+  // request: it is built and handed to STS while those are still on their way, and signed when they come. A bare role
+  // name lives in its caller's account, and an MFA prompt waits until the source has answered: those wait for the caller.
+  const early = hop.role.kind === "arn" && hop.params.SerialNumber === undefined ? hop.role.arn : undefined;
+  return env.deps.answerHop({ key, label, run: () => (early ? assumeEarly(hop, early, index, caller, env) : assumeAfter(hop, index, caller, env)) });
 }
 
-async function assume(hop: Hop, index: number, initial: Caller, env: HopEnv): Promise<HopResult> {
-  const { deps } = env;
-  let caller = initial;
-  const { region, exportRegion } = await env.region();
-  const endpoint = deps.stsEndpoint ?? regionalStsEndpoint(region);
-  const identify = async (): Promise<Caller> => (caller = await whoIs(caller, env, region, endpoint));
-  const unknown = () => caller.accountId === undefined || caller.partition === undefined;
-  // A bare role name lives in the account of the identity before it: the source's own word, else STS's.
-  if (hop.role.kind === "name" && unknown() && caller.account) caller = { ...caller, ...(await caller.account()) };
-  if (hop.role.kind === "name" && unknown()) await identify();
+/** What a hop's request is, once decided. */
+interface Request {
+  readonly region: string;
+  readonly exportRegion?: string | undefined;
+  readonly endpoint: string;
+  readonly arn: string;
+  readonly sessionName: string;
+}
+
+async function assumeEarly(hop: Hop, arn: string, index: number, pull: () => Promise<Caller>, env: HopEnv): Promise<HopResult> {
+  const pending = pull();
+  // The caller's failure is the one to report, where `pending` is awaited below (it may come while the request is
+  // decided); this hop's own (its region, its session name) only when the caller has none.
+  pending.catch(() => undefined);
+  const request = await decide(hop, index, arn, env).catch(async (err: unknown) => {
+    await pending;
+    throw err;
+  });
+  const credentials = pending.then((c) => c.credentials);
+  const sts = env.deps.sts({ region: request.region, endpoint: env.deps.stsEndpoint, credentials, debug: env.deps.debug });
+  const first = send(sts, hop, request, undefined, hop.params.DurationSeconds);
+  // The request's failure is reported once the caller has answered.
+  credentials.catch(() => undefined);
+  first.catch(() => undefined);
+  return finish(hop, index, request, sts, await pending, first, env);
+}
+
+async function assumeAfter(hop: Hop, index: number, pull: () => Promise<Caller>, env: HopEnv): Promise<HopResult> {
+  let caller = await pull();
+  if (hop.role.kind === "name" && (caller.accountId === undefined || caller.partition === undefined)) {
+    // A bare role name lives in the account of the identity before it: the source's own word, else STS's.
+    if (caller.account) caller = { ...caller, ...(await caller.account()) };
+    if (caller.accountId === undefined || caller.partition === undefined) caller = await whoIs(caller, env);
+  }
   const arn = hop.role.kind === "arn" ? hop.role.arn : roleArn(caller.partition ?? "aws", caller.accountId!, hop.role.name);
+  const request = await decide(hop, index, arn, env);
+  const sts = env.deps.sts({ region: request.region, endpoint: env.deps.stsEndpoint, credentials: caller.credentials, debug: env.deps.debug });
+  const tokenCode = hop.params.SerialNumber === undefined ? undefined : await env.deps.mfaCode(hop.params.SerialNumber, `role ${arn}`, hop.mfaProcess);
+  return finish(hop, index, request, sts, caller, send(sts, hop, request, tokenCode, hop.params.DurationSeconds), env, tokenCode);
+}
+
+/** The hop's region, STS endpoint and session name (the instance ID asked of IMDS only when the template names it). */
+async function decide(hop: Hop, index: number, arn: string, env: HopEnv): Promise<Request> {
+  const { region, exportRegion } = await env.region();
   const sessionName = renderSessionName(hop.sessionTemplate, await sessionVars(hop.sessionTemplate, arn, index, region, env.deps));
-  const sts = deps.sts({ region, endpoint: deps.stsEndpoint, credentials: caller.credentials, debug: deps.debug });
-  const context: StsCallContext = { operation: "AssumeRole", roleArn: arn, callerArn: caller.arn, endpoint };
-  const tokenCode = hop.params.SerialNumber === undefined ? undefined : await deps.mfaCode(hop.params.SerialNumber, `role ${arn}`, hop.mfaProcess);
-  const send = (durationSeconds: number) => {
-    const input: AssumeRoleInput = { ...hop.params, DurationSeconds: durationSeconds, RoleArn: arn, RoleSessionName: sessionName, TokenCode: tokenCode };
-    deps.debug(`hop ${index + 1}: AssumeRole ${arn} as ${sessionName} for ${durationSeconds} s${hop.chained ? " (chained)" : ""}`);
-    return sts.assumeRole(input).then((out) => ({ out, durationSeconds }));
-  };
+  return { region, exportRegion, endpoint: env.deps.stsEndpoint ?? regionalStsEndpoint(region), arn, sessionName };
+}
+
+type Sent = Promise<{ out: AssumeRoleOutput; durationSeconds: number }>;
+
+function send(sts: StsApi, hop: Hop, request: Request, tokenCode: string | undefined, durationSeconds: number): Sent {
+  const input: AssumeRoleInput = { ...hop.params, DurationSeconds: durationSeconds, RoleArn: request.arn, RoleSessionName: request.sessionName, TokenCode: tokenCode };
+  return sts.assumeRole(input).then((out) => ({ out, durationSeconds }));
+}
+
+/** Wait for the hop's answer (retrying `max` with the plan's fallback) and name STS's refusals. */
+async function finish(hop: Hop, index: number, request: Request, sts: StsApi, caller: Caller, first: Sent, env: HopEnv, tokenCode?: string): Promise<HopResult> {
+  const { deps } = env;
+  const { arn, region, exportRegion, sessionName } = request;
+  const say = (seconds: number) => deps.debug(`hop ${index + 1}: AssumeRole ${arn} as ${sessionName} for ${seconds} s${hop.chained ? " (chained)" : ""}`);
+  say(hop.params.DurationSeconds);
   try {
-    const { out, durationSeconds } = await send(hop.params.DurationSeconds).catch((err: unknown) => {
+    const { out, durationSeconds } = await first.catch((err: unknown) => {
       // The plan's fallback for `max`: a role that allows less than 12 h says so; every role allows 1 h.
       if (hop.durationFallback === undefined || !/MaxSessionDuration/.test(String((err as Error)?.message))) throw err;
       deps.debug(`hop ${index + 1}: ${arn} allows less than ${hop.params.DurationSeconds} s; asking for ${hop.durationFallback} s`);
-      return send(hop.durationFallback);
+      say(hop.durationFallback);
+      return send(sts, hop, request, tokenCode, hop.durationFallback);
     });
     return { roleArn: arn, assumedRoleArn: out.assumedRoleArn, sessionName, durationSeconds, credentials: out.credentials, region, exportRegion };
   } catch (err) {
     if (err instanceof CliError) throw err;
+    const context: StsCallContext = { operation: "AssumeRole", roleArn: arn, callerArn: caller.arn, endpoint: request.endpoint };
     const mapped = mapStsError(err, context);
     if (!(mapped instanceof AccessDeniedError) || caller.arn !== undefined) throw mapped;
     // Name the caller of a denial: the one GetCallerIdentity worth its round trip.
-    await identify().catch(() => undefined);
-    throw mapStsError(err, { ...context, callerArn: caller.arn });
+    const known = await whoIs(caller, env).catch(() => caller);
+    throw mapStsError(err, { ...context, callerArn: known.arn });
   }
 }
 
 /** Ask STS who the caller is (GetCallerIdentity). */
-async function whoIs(caller: Caller, env: HopEnv, region: string, endpoint: string): Promise<Caller> {
+async function whoIs(caller: Caller, env: HopEnv): Promise<Caller> {
   if (caller.arn !== undefined && caller.accountId !== undefined) return caller;
+  const { region } = await env.region();
+  const endpoint = env.deps.stsEndpoint ?? regionalStsEndpoint(region);
   const sts = env.deps.sts({ region, endpoint: env.deps.stsEndpoint, credentials: caller.credentials, debug: env.deps.debug });
   try {
     const id = await sts.getCallerIdentity();

@@ -9,7 +9,7 @@ import { hopKeys, sessionKey } from "../plan/hop-keys.js";
 import { sourceIdentity } from "../plan/source-identity.js";
 import type { ChainPlan } from "../types.js";
 import { readRegularFile } from "../fs/read-regular-file.js";
-import { sdkPreloader } from "./sdk-preloader.js";
+import { sdkPreloader, type SdkPreloader } from "./sdk-preloader.js";
 import { imdsConfigFromEnv } from "../imds/imds-config.js";
 import { createImdsFacts, type ImdsFacts } from "../imds/imds-facts.js";
 import { containerSource } from "../sources/container-source.js";
@@ -50,7 +50,7 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
   const sts = stsFactory(ctx);
   const stsEndpoint = stsEndpointFromEnv(ctx.env);
   const preload = sdkPreloader();
-  const imds = lazyImds(ctx, log, preload.firstAnswer);
+  const imds = lazyImds(ctx, log, preload);
   const region = plan.region.kind === "imds" ? plan.region.fallback : plan.region.region;
   const providers = sourceProviders(ctx, sts, { ...opts, region }, log, imds, stsEndpoint);
   const cache = cacheOptions(ctx, opts, log);
@@ -65,7 +65,7 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
     peekHop: opts.peekEarlier ? peekCache(cache) : undefined,
     hopKeys: hopKeys(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint, Object.assign(lazyNames(ctx), { now: ctx.now() })),
     sessionKey: sessionKey(plan, sourceIdentity(plan, ctx.env, machine), stsEndpoint),
-    sts,
+    sts: afterPreload(sts, preload),
     stsEndpoint,
     instance: instanceFacts(imds),
     mfaCode: mfaCodeProvider(ctx, opts.mfaToken),
@@ -76,6 +76,31 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
       if (c.sessionToken) ctx.protectSecret(c.sessionToken);
     },
   });
+}
+
+/**
+ * A request sent before its signer's credentials are in (chain/run-hop.ts) would load the SDK and make its client at
+ * once, ahead of the source's own requests and answers: it waits for the preloader's word instead, or for the
+ * credentials if they come first (a hop before it answered from the cache, and the source never ran).
+ */
+function afterPreload(sts: StsFactory, preload: SdkPreloader): StsFactory {
+  return (config) => {
+    const api = sts(config);
+    const pending = config.credentials;
+    if (!(pending instanceof Promise)) return api;
+    const ready = Promise.race([preload.clientsMayStart(), pending]);
+    ready.catch(() => undefined); // the credentials' failure is the caller's to report (chain/run-hop.ts)
+    const after =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      (...args: A) =>
+        ready.then(() => call(...args));
+    return {
+      assumeRole: after(api.assumeRole),
+      assumeRoleWithWebIdentity: after(api.assumeRoleWithWebIdentity),
+      getCallerIdentity: after(api.getCallerIdentity),
+      getSessionToken: after(api.getSessionToken),
+    };
+  };
 }
 
 type LocalNames = { readonly user: string; readonly host: string };
@@ -136,15 +161,18 @@ async function readTokenFile(ctx: Context, path: string): Promise<string> {
 type LazyImds = () => { config: ReturnType<typeof imdsConfigFromEnv>; facts: ImdsFacts };
 
 /**
- * One IMDS client per run (one session token, each fact asked once), created only if something asks IMDS;
- * `onAnswer` hears of every answer (the SDK preloader waits for the first).
+ * One IMDS client per run (one session token, each fact asked once), created only if something asks IMDS; the SDK
+ * preloader hears of every request and answer (it loads the SDK and makes the STS clients in the waits).
  */
-function lazyImds(ctx: Context, log: Logger, onAnswer: () => void): LazyImds {
+function lazyImds(ctx: Context, log: Logger, preload: SdkPreloader): LazyImds {
   let imds: ReturnType<LazyImds> | undefined;
   return () => {
     if (imds === undefined) {
       const config = imdsConfigFromEnv(ctx.env);
-      const request: Context["imdsRequest"] = (req) => ctx.imdsRequest(req).finally(onAnswer);
+      const request: Context["imdsRequest"] = (req) => {
+        preload.requested();
+        return ctx.imdsRequest(req).finally(preload.answered);
+      };
       imds = { config, facts: createImdsFacts(new ImdsClient(config, request, log.debug, ctx.hostSlowdown)) };
     }
     return imds;

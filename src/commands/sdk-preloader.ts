@@ -1,38 +1,66 @@
 /**
- * Loads the AWS SDK (~20 ms of CPU) while the source's requests are on the network, one piece per wait, so that
- * no answer waits behind a piece longer than its wait: node:https (with TLS and crypto, which the SDK's HTTP
- * handler loads first) once the first request is on the wire; then the SDK itself, which the bundle compiles in
- * one turn of the event loop and runs in the next (bin/load-bundle.cjs). An IMDS chain asks three things one
- * after the other, so the SDK waits for the first answer and loads during the second wait; other sources make one
- * request or none, and the SDK follows https at once. Each piece loads once; loading is never an error here
- * (whatever fails fails again, and is reported, where the SDK is used).
+ * Does the AWS SDK's start-up work (~25 ms of CPU) while the source's requests are on the network, one piece per
+ * wait, so that no answer waits behind a piece longer than its wait:
+ * 1. node:https (with TLS and crypto, which the SDK's HTTP handler loads first), once the first request is on the wire;
+ * 2. the SDK itself, which the bundle compiles in one turn of the event loop and runs in the next
+ *    (bin/load-bundle.cjs);
+ * 3. the STS clients of the hops that are sent before their signer's credentials are in (chain/run-hop.ts): each
+ *    builds its client and its request, then waits for the credentials to sign.
+ * An IMDS chain asks three things one after the other (the token; the role, with the instance ID beside it; the
+ * credentials): the SDK loads in the second wait, and the clients are made in the third, once its request is out.
+ * Other sources make one request or none: the SDK follows https at once, and the clients follow the SDK.
+ * Each piece loads once; loading is never an error here (whatever fails fails again, and is reported, where the SDK
+ * is used).
  */
 export interface SdkPreloader {
-  /** The chain goes to the network: https now, and the SDK now too unless it is to wait for the first answer. */
-  start(waitForFirstAnswer: boolean): void;
-  /** The first answer of the source is in. */
-  firstAnswer(): void;
+  /** The chain goes to the network: https now, and the SDK now too unless it is an IMDS chain's. */
+  start(imds: boolean): void;
+  /** A request of the source is on its way. */
+  requested(): void;
+  /** An answer of the source is in. */
+  answered(): void;
+  /**
+   * Settles when the hops' clients may be made without holding back an answer; never, if the source's requests
+   * are all out before the SDK is loaded (the hops then wait for their credentials, as they would anyway).
+   */
+  clientsMayStart(): Promise<void>;
 }
 
 export function sdkPreloader(): SdkPreloader {
   let https = false;
-  let sdk = false;
+  let sdk: "no" | "loading" | "loaded" = "no";
+  let waitsForRequest = false;
+  let release!: () => void;
+  const clients = new Promise<void>((resolve) => (release = resolve));
   // Not before the request is on the wire: a new connection writes it only once the poll phase has seen it
   // connect, and an immediate queued now would run before that poll; one queued from that one runs after it.
-  const later = (load: () => Promise<unknown>) => setImmediate(() => setImmediate(() => void load().catch(() => undefined)));
+  const later = (work: () => unknown) => setImmediate(() => setImmediate(work));
   const loadSdk = () => {
-    if (sdk) return;
-    sdk = true;
-    later(() => import("../sts/sts-sdk.js"));
+    if (sdk !== "no") return;
+    sdk = "loading";
+    later(() =>
+      import("../sts/sts-sdk.js").then(
+        () => {
+          sdk = "loaded";
+          if (!waitsForRequest) release();
+        },
+        () => undefined,
+      ),
+    );
   };
   return {
-    start(waitForFirstAnswer) {
+    start(imds) {
       if (!https) {
         https = true;
-        later(() => import("node:https"));
+        later(() => void import("node:https").catch(() => undefined));
       }
-      if (!waitForFirstAnswer) loadSdk();
+      waitsForRequest = imds;
+      if (!imds) loadSdk();
     },
-    firstAnswer: loadSdk,
+    requested() {
+      if (sdk === "loaded" && waitsForRequest) later(release);
+    },
+    answered: loadSdk,
+    clientsMayStart: () => clients,
   };
 }
