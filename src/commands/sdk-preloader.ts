@@ -3,7 +3,7 @@
  * wait, so that no answer waits behind a piece longer than its wait:
  * 1. node:https (with TLS and crypto, which the SDK's HTTP handler loads first), once the first request is on the wire;
  * 2. the SDK itself, which the bundle compiles in one turn of the event loop and runs in the next
- *    (bin/load-bundle.cjs);
+ *    (bin/load-bundle.cjs), and the first calls of what it signs with (sts/sts-sdk.ts warmUp);
  * 3. the STS clients of the hops that are sent before their signer's credentials are in (chain/run-hop.ts): each
  *    builds its client and its request, then waits for the credentials to sign.
  * An IMDS chain asks three things one after the other (the token; the role, with the instance ID beside it; the
@@ -40,7 +40,8 @@ export function sdkPreloader(): SdkPreloader {
     sdk = "loading";
     later(() =>
       import("../sts/sts-sdk.js").then(
-        () => {
+        ({ warmUp }) => {
+          warmUp();
           sdk = "loaded";
           if (!waitsForRequest) release();
         },
