@@ -4,7 +4,7 @@
 // and compiling what the cache holds. V8 checks that the cache was made by the same V8 version with the same
 // flags for the same source; when it was not (another Node, a flag), it rejects the cache and compiles as usual.
 // Node 20 has no other compile cache (module.enableCompileCache is Node >= 22.1; bin/assume-role.js prefers it).
-const { readFileSync } = require("node:fs");
+const { closeSync, fstatSync, openSync, readSync } = require("node:fs");
 // Module itself, without require("node:module"), whose public face loads source-map and ES module support (~5%).
 const { createRequire } = module.constructor;
 const { dirname, join } = require("node:path");
@@ -18,22 +18,56 @@ const loading = new Map();
 function compile(file) {
   let script = scripts.get(file);
   if (script === undefined) {
-    // latin1: one read and a one-byte string, where "utf8" on Node 20 reads in 8 KiB pieces. The same text, as
-    // the build makes every bundle file ASCII (scripts/build-bundle.js refuses any other byte).
-    const source = readFileSync(file, "latin1");
-    const cachedData = readCacheSync(file);
-    script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+    const fd = openSync(file, "r");
+    const cacheFd = openCache(file);
+    try {
+      const size = fstatSync(fd).size;
+      const bytes = memory(Math.max(size, cacheFd === undefined ? 0 : fstatSync(cacheFd).size));
+      // latin1: a one-byte string of the bytes as they are. The same text, as the build makes every bundle file
+      // ASCII (scripts/build-bundle.js refuses any other byte).
+      const source = bytes.toString("latin1", 0, readAll(fd, bytes));
+      // The cache goes into the same memory: the source's bytes are in the string now, and V8 keeps none of the
+      // cache's (it reads them while it compiles).
+      const cachedData = cacheFd === undefined ? undefined : bytes.subarray(0, readAll(cacheFd, bytes));
+      script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+    } finally {
+      closeSync(fd);
+      if (cacheFd !== undefined) closeSync(cacheFd);
+    }
     scripts.set(file, script);
   }
   return script;
 }
 
-function readCacheSync(file) {
+function openCache(file) {
   try {
-    return readFileSync(`${file}.cache`);
+    return openSync(`${file}.cache`, "r");
   } catch {
     return undefined; // no cache for this file: compile it
   }
+}
+
+/**
+ * At least `size` bytes of memory that every file read here shares. Memory the process has not touched yet costs a
+ * page fault per 4 KiB (~4 ms per MiB on a small VM), and readFileSync takes new memory for each file: a bundle file
+ * and its cache are a few hundred KiB each. 1 MiB holds any of them: a page is paid for only once it is touched, and
+ * a later file reuses the pages an earlier one touched.
+ */
+let shared = Buffer.alloc(0);
+function memory(size) {
+  if (size > shared.length) shared = Buffer.allocUnsafeSlow(Math.max(size, 1 << 20));
+  return shared;
+}
+
+/** Read the whole file `fd` into `bytes` (big enough); the number of bytes read. */
+function readAll(fd, bytes) {
+  let n = 0;
+  while (n < bytes.length) {
+    const got = readSync(fd, bytes, n, bytes.length - n, null);
+    if (got === 0) break;
+    n += got;
+  }
+  return n;
 }
 
 /**
