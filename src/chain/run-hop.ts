@@ -33,19 +33,21 @@ interface Request {
 
 async function assumeEarly(hop: Hop, arn: string, index: number, pull: () => Promise<Caller>, env: HopEnv): Promise<HopResult> {
   const pending = pull();
-  // The caller's failure is the one to report, where `pending` is awaited below (it may come while the request is
-  // decided); this hop's own (its region, its session name) only when the caller has none.
-  pending.catch(() => undefined);
-  const request = await decide(hop, index, arn, env).catch(async (err: unknown) => {
-    await pending;
-    throw err;
-  });
+  const deciding = decide(hop, index, arn, env);
+  // The caller's failure is the one to report, as soon as it comes (even while the request is being decided, which
+  // may wait on IMDS); the request's own (its region, its session name) only when the caller has none.
+  const request = await Promise.race([
+    pending.then(() => deciding),
+    deciding.catch(async (err: unknown) => {
+      await pending;
+      throw err;
+    }),
+  ]);
   const credentials = pending.then((c) => c.credentials);
+  credentials.catch(() => undefined); // the caller's failure is reported below, where `pending` is awaited
   const sts = env.deps.sts({ region: request.region, endpoint: env.deps.stsEndpoint, credentials, debug: env.deps.debug });
   const first = send(sts, hop, request, undefined, hop.params.DurationSeconds);
-  // The request's failure is reported once the caller has answered.
-  credentials.catch(() => undefined);
-  first.catch(() => undefined);
+  first.catch(() => undefined); // reported once the caller has answered
   return finish(hop, index, request, sts, await pending, first, env);
 }
 

@@ -89,7 +89,7 @@ describe("hops sent before their caller has answered", () => {
 });
 
 describe("a caller that fails while the hop's request is still being decided", () => {
-  it("is the error reported, and never an unhandled rejection (which would end the process)", async () => {
+  it("is the error reported at once, and never an unhandled rejection (which would end the process)", async () => {
     const unhandled: unknown[] = [];
     const listener = (reason: unknown) => void unhandled.push(reason);
     process.on("unhandledRejection", listener);
@@ -97,11 +97,13 @@ describe("a caller that fails while the hop's request is still being decided", (
       const plan = buildPlan({ roles: [A, B], env: {} });
       const down = new NetworkError("IMDS at http://127.0.0.1:1 answered HTTP 403");
       const d = fakeDeps(plan, down, { calls: [] });
-      // The instance ID (for the session name) answers after the source has failed.
-      const slowInstance = { instanceId: () => new Promise<string>((resolve) => setTimeout(() => resolve("i-late"), 50)), region: d.instance.region };
-      const err = await runChain(plan, { ...d, instance: slowInstance }).catch((e: unknown) => e);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect([err, unhandled]).toEqual([down, []]);
+      // The instance ID (for the session name) answers after the source has failed: the failure is reported at once.
+      let instanceAnswered = false;
+      const late = () => new Promise<string>((resolve) => setTimeout(() => resolve("i-late"), 50)).finally(() => (instanceAnswered = true));
+      const err = await runChain(plan, { ...d, instance: { instanceId: late, region: d.instance.region } }).catch((e: unknown) => e);
+      expect([err, instanceAnswered]).toEqual([down, false]);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      expect(unhandled).toEqual([]);
     } finally {
       process.off("unhandledRejection", listener);
     }
