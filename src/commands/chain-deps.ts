@@ -49,7 +49,7 @@ export function stsFactory(ctx: Context): StsFactory {
 export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions, log: Logger): Promise<ChainDeps> {
   const sts = stsFactory(ctx);
   const stsEndpoint = stsEndpointFromEnv(ctx.env);
-  const preload = sdkPreloader();
+  const preload = sdkPreloader(plan.effectiveSource === "imds");
   const imds = lazyImds(ctx, log, preload);
   const region = plan.region.kind === "imds" ? plan.region.fallback : plan.region.region;
   const providers = sourceProviders(ctx, sts, { ...opts, region }, log, imds, stsEndpoint);
@@ -58,7 +58,7 @@ export async function chainDeps(ctx: Context, plan: ChainPlan, opts: DepsOptions
   return Object.assign<LocalNames, Omit<ChainDeps, keyof LocalNames>>(lazyNames(ctx), {
     source: (p, wants) => {
       // The chain goes to the network: load the SDK while the source answers, not after.
-      preload.start(plan.effectiveSource === "imds");
+      preload.start();
       return resolveSource(p, providers, wants);
     },
     answerHop: withCache(cache),

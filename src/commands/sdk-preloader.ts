@@ -13,11 +13,11 @@
  * is used).
  */
 export interface SdkPreloader {
-  /** The chain goes to the network: https now, and the SDK now too unless it is an IMDS chain's. */
-  start(imds: boolean): void;
-  /** A request of the source is on its way. */
+  /** The chain goes to the network: https now, and the SDK now too unless the source is IMDS. */
+  start(): void;
+  /** A request to IMDS is on its way (for the source, or for a fact a session name or the region needs). */
   requested(): void;
-  /** An answer of the source is in. */
+  /** An answer of IMDS is in. */
   answered(): void;
   /**
    * Settles when the hops' clients may be made without holding back an answer; never, if the source's requests
@@ -26,40 +26,43 @@ export interface SdkPreloader {
   clientsMayStart(): Promise<void>;
 }
 
-export function sdkPreloader(): SdkPreloader {
+/** `imds`: the chain's source is IMDS, whose three requests in a row set the pace (see above). */
+export function sdkPreloader(imds: boolean): SdkPreloader {
   let https = false;
   let sdk: "no" | "loading" | "loaded" = "no";
-  let waitsForRequest = false;
   let release!: () => void;
   const clients = new Promise<void>((resolve) => (release = resolve));
   // Not before the request is on the wire: a new connection writes it only once the poll phase has seen it
   // connect, and an immediate queued now would run before that poll; one queued from that one runs after it.
   const later = (work: () => unknown) => setImmediate(() => setImmediate(work));
+  const loadHttps = () => {
+    if (https) return;
+    https = true;
+    later(() => void import("node:https").catch(() => undefined));
+  };
   const loadSdk = () => {
     if (sdk !== "no") return;
     sdk = "loading";
     later(() =>
-      import("../sts/sts-sdk.js").then(
-        ({ warmUp }) => {
-          warmUp();
-          sdk = "loaded";
-          if (!waitsForRequest) release();
-        },
-        () => undefined,
-      ),
+      import("../sts/sts-sdk.js")
+        .then(({ warmUp }) => warmUp())
+        .then(
+          () => {
+            sdk = "loaded";
+            if (!imds) release();
+          },
+          () => undefined,
+        ),
     );
   };
   return {
-    start(imds) {
-      if (!https) {
-        https = true;
-        later(() => void import("node:https").catch(() => undefined));
-      }
-      waitsForRequest = imds;
+    start() {
+      loadHttps();
       if (!imds) loadSdk();
     },
     requested() {
-      if (sdk === "loaded" && waitsForRequest) later(release);
+      loadHttps();
+      if (sdk === "loaded" && imds) later(release);
     },
     answered: loadSdk,
     clientsMayStart: () => clients,
