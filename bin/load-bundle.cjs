@@ -106,8 +106,8 @@ function loadBundle(file, onCompiled) {
 /**
  * The exports of `file`, as loadBundle gives them, without holding the event loop for the whole load: the file is
  * read and compiled in one turn of the event loop and run in a later one. The SDK's STS file is ~15 ms of work;
- * loaded in one piece while the first IMDS request is on the network, it held back that answer. Read with
- * readFileSync, not on libuv's threads: each step of an asynchronous read (open, stat, read, close) waits for a
+ * loaded in one piece while the first IMDS request is on the network, it held back that answer. Read
+ * synchronously, not on libuv's threads: each step of an asynchronous read (open, stat, read, close) waits for a
  * turn of the event loop, which other work was holding. A require() of the file in between loads it at once.
  */
 function loadBundleAsync(file, onCompiled) {

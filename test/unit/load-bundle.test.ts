@@ -2,20 +2,22 @@
  * bin/load-bundle.cjs, which the installed command runs the bundle with: a file's require.async (what the build
  * makes of `import()` of an SDK file) gives the same exports as require(), runs the file once however the two
  * are mixed, and lets other work run before the file does; a missing file rejects; a file whose code throws is
- * not kept half-loaded.
+ * not kept half-loaded; files read into the loader's shared memory keep their own text.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Script } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/cli.js";
 
 interface Loader {
   loadBundle(file: string): Record<string, unknown>;
   loadBundleAsync(file: string): Promise<Record<string, unknown>>;
+  compile(file: string): Script;
 }
-const { loadBundle, loadBundleAsync } = createRequire(import.meta.url)(join(ROOT, "bin/load-bundle.cjs")) as Loader;
+const { loadBundle, loadBundleAsync, compile } = createRequire(import.meta.url)(join(ROOT, "bin/load-bundle.cjs")) as Loader;
 
 /** A directory with main.cjs, which loads ./lib/dep.cjs as `how` says, and dep.cjs, which counts its runs. */
 function bundle(how: string): string {
@@ -69,5 +71,23 @@ describe("bin/load-bundle.cjs", () => {
   it("a file that is not there rejects with the read's error", async () => {
     const dir = bundle('require.async("./lib/missing.cjs")');
     await expect((loadBundle(join(dir, "main.cjs")).load as () => Promise<unknown>)()).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("files read one after another, each with its code cache, keep their own text: code compiled later runs as written", () => {
+    const dir = mkdtempSync(join(tmpdir(), "assume-role-load-bundle-"));
+    // A function that runs only later is compiled from the file's text then, after other files were read.
+    const file = (name: string, size: number) => {
+      const text = `exports.later = () => ${JSON.stringify(name.repeat(size))};\n`;
+      writeFileSync(join(dir, `${name}.cjs`), text, "latin1");
+      const wrapped = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
+      writeFileSync(join(dir, `${name}.cjs.cache`), new Script(wrapped).createCachedData());
+      return { path: join(dir, `${name}.cjs`), expected: name.repeat(size) };
+    };
+    const [a, b] = [file("a", 300_000), file("b", 200_000)];
+    const first = loadBundle(a.path).later as () => string;
+    const second = loadBundle(b.path).later as () => string;
+    expect([compile(a.path).cachedDataRejected, compile(b.path).cachedDataRejected]).toEqual([false, false]);
+    expect(second()).toBe(b.expected);
+    expect(first()).toBe(a.expected);
   });
 });
