@@ -49,17 +49,25 @@ export function createImdsFacts(client: ImdsClient): ImdsFacts {
     const name = await roleName();
     return parseImdsCredentials(await client.get(ROLE_LIST_PATH + encodeURIComponent(name)), name);
   });
+  // The instance ID, region and account are off the credentials' path: each is asked a turn of the event loop after
+  // the token came, so that the role listing, asked at that moment too, goes out first on the connection the token
+  // came on. A new connection costs the time to connect, and the credentials wait for the listing.
+  const aside = async (path: string): Promise<string> => {
+    await client.tokenState();
+    await new Promise((resolve) => setImmediate(resolve));
+    return client.get(path);
+  };
   const identityDocument = once(
-    (): Promise<IdentityDocument | undefined> => client.get(IDENTITY_DOCUMENT_PATH).then(parseIdentityDocument, notServed(() => true)),
+    (): Promise<IdentityDocument | undefined> => aside(IDENTITY_DOCUMENT_PATH).then(parseIdentityDocument, notServed(() => true)),
   );
-  const instanceId = once(async () => parseInstanceId(await client.get(INSTANCE_ID_PATH)));
+  const instanceId = once(async () => parseInstanceId(await aside(INSTANCE_ID_PATH)));
   const region = once(async () => {
-    const served = await client.get(REGION_PATH).then(parseRegion, notServed((status) => status === 404));
+    const served = await aside(REGION_PATH).then(parseRegion, notServed((status) => status === 404));
     return served ?? (await identityDocument())?.region;
   });
   const account = once(async (): Promise<ImdsAccount | undefined> => {
     // Any error status: the account can still come from elsewhere, and is the same wherever it comes from.
-    const info = await client.get(IAM_INFO_PATH).then(parseIamInfo, notServed(() => true));
+    const info = await aside(IAM_INFO_PATH).then(parseIamInfo, notServed(() => true));
     if (info !== undefined) return info;
     const doc = await identityDocument();
     return doc === undefined ? undefined : { accountId: doc.accountId, partition: partitionOfRegion(doc.region) };

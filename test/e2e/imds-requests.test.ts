@@ -83,10 +83,12 @@ describe("IMDS requests by what the chain needs", () => {
   });
 
   it("everything at once: defaults, no region, a bare name — the independent requests are asked together", async () => {
+    // Every answer 50 ms after its request: answers come back in the order the requests went out, give or take a turn.
+    sandbox().setFaults({ latencyMs: 50 });
     const r = await runCli(["ExampleAssumedRole", HOP2, "-v"], noRegion());
     expect(r.code).toBe(0);
     expect(sandbox().counts.imds).toEqual({ ...ALWAYS, ...INSTANCE_ID, ...REGION, ...IAM_INFO });
-    // -v shows the order: the three facts go out before the role's credentials are asked for.
+    // -v shows the answers in order: the three facts were asked alongside the role listing, before the credentials.
     const order = [...r.stderr.matchAll(/imds: (?:GET|PUT) (\S+) ->/g)].map((m) => m[1]);
     expect(order).toHaveLength(6);
     expect(order.indexOf("/latest/meta-data/iam/security-credentials/ExampleRole")).toBe(order.length - 1);

@@ -91,6 +91,16 @@ describe("imdsSource asks only what every IMDS serves", () => {
     );
   });
 
+  it("the role listing goes out first after the token, even when a fact was asked for before it (the listing takes the token's connection)", async () => {
+    const imds = fakeImds();
+    const early = imds.facts.instanceId(); // a session name's {instanceId}, asked before the source starts
+    const result = await imdsSource(deps(imds.facts), { instanceId: true, region: true });
+    await early;
+    expect(imds.paths.slice(0, 2)).toEqual([TOKEN, LIST]);
+    expect(imds.maxInFlight()).toBe(3);
+    expect(result.credentials.accessKeyId).toBe("ASIAINSTANCE");
+  });
+
   it("never asks for the identity document when the other paths answer", async () => {
     const imds = fakeImds(["/latest/dynamic/instance-identity/document"]);
     const result = await imdsSource(deps(imds.facts), { instanceId: true, region: true, account: true });
