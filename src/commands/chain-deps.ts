@@ -107,8 +107,8 @@ type LocalNames = { readonly user: string; readonly host: string };
 
 /**
  * The user and host names for session names, as getters: the user name costs a read of /etc/passwd and the host name
- * the os module, and only a template with {user} or {host} reads them (the renderers read them through getters too).
- * Object.assign onto this object keeps them getters, where spreading it would read them.
+ * the os module, and only a template with {user} or {host} reads them (the renderers pass them on as getters:
+ * plan/session-name.ts localNames). Object.assign onto this object keeps them getters, where spreading would read them.
  */
 function lazyNames(ctx: Context): LocalNames {
   return {

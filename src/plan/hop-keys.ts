@@ -1,6 +1,6 @@
 import type { ChainPlan, Hop, RegionPlan } from "../types.js";
 import { parseRoleArn } from "./role-arn.js";
-import { renderKnown, sessionTime } from "./session-name.js";
+import { localNames, renderKnown, sessionTime } from "./session-name.js";
 
 /** What the machine says without a network request, for the parts of a key that are fixed on it. */
 export interface LocalVars {
@@ -35,20 +35,13 @@ export function sessionKey(plan: ChainPlan, sourceIdentity: string, stsEndpoint:
 
 function hopKey(hop: Hop, index: number, region: RegionPlan, local: LocalVars): string {
   const arn = hop.role.kind === "arn" ? parseRoleArn(hop.role.arn) : undefined;
-  const session = renderKnown(hop.sessionTemplate, {
+  const session = renderKnown(hop.sessionTemplate, Object.assign(localNames(local), {
     accountId: arn?.accountId,
     region: region.kind === "imds" ? undefined : region.region,
-    // Read only when the template has the token (asking for them costs file reads: commands/chain-deps.ts).
-    get user() {
-      return local.user;
-    },
-    get host() {
-      return local.host;
-    },
     role: arn?.name ?? (hop.role.kind === "name" ? hop.role.name.split("/").at(-1) : undefined),
     hop: String(index + 1),
     time: sessionTime(local.now),
-  });
+  }));
   const role = hop.role.kind === "arn" ? hop.role.arn : `name:${hop.role.name}`;
   return JSON.stringify({ role, session, params: hop.params, fallback: hop.durationFallback ?? null });
 }

@@ -8,6 +8,21 @@ export type SessionVars = { readonly [K in SessionToken]?: string | undefined };
 export const IMDS_DEFAULT_TEMPLATE = "{instanceId}";
 export const OTHER_DEFAULT_TEMPLATE = "{user}@{host}";
 
+/**
+ * `{user}` and `{host}` as getters on `from`: read only when a template has the token (asking for them costs a read of
+ * /etc/passwd or the os module: commands/chain-deps.ts). Object.assign the other values onto it; spreading reads them.
+ */
+export function localNames(from: { readonly user: string; readonly host: string }): Pick<SessionVars, "user" | "host"> {
+  return {
+    get user() {
+      return from.user;
+    },
+    get host() {
+      return from.host;
+    },
+  };
+}
+
 const TOKEN = /\{([^{}]*)\}/g;
 const MAX_LENGTH = 64;
 

@@ -12,7 +12,7 @@
 import { AccessDeniedError, CliError, ConfigError, NetworkError, NoCredentialsError } from "../errors.js";
 import { decideDuration } from "../plan/parse-duration.js";
 import { parseRoleArn } from "../plan/role-arn.js";
-import { OTHER_DEFAULT_TEMPLATE, renderSessionName, sessionTime } from "../plan/session-name.js";
+import { localNames, OTHER_DEFAULT_TEMPLATE, renderSessionName, sessionTime } from "../plan/session-name.js";
 import { mapStsError } from "../sts/map-sts-error.js";
 import type { StsFactory } from "../sts/sts-api.js";
 import { regionalStsEndpoint } from "../sts/sts-endpoint.js";
@@ -46,20 +46,13 @@ export async function webIdentitySource(plan: WebIdentityPlan | undefined, deps:
   const role = parseRoleArn(roleArn)!;
   const region = deps.region;
   // The plan decided the template (its own, AWS_ROLE_SESSION_NAME, the CI run, {user}@{host}) and the duration.
-  const roleSessionName = renderSessionName(plan?.sessionName ?? OTHER_DEFAULT_TEMPLATE, {
+  const roleSessionName = renderSessionName(plan?.sessionName ?? OTHER_DEFAULT_TEMPLATE, Object.assign(localNames(deps), {
     accountId: role.accountId,
     region,
-    // Read only when the template has the token (asking for them costs file reads: commands/chain-deps.ts).
-    get user() {
-      return deps.user;
-    },
-    get host() {
-      return deps.host;
-    },
     role: role.name,
     hop: "0",
     time: sessionTime(deps.now()),
-  });
+  }));
   const durationSeconds = decideDuration(plan?.duration, false).seconds;
   const webIdentityToken = await readWebIdentityToken(token, origin, deps);
   const claims = unverifiedClaims(webIdentityToken);
