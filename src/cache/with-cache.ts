@@ -11,7 +11,8 @@ import { openCacheStore, type CacheStore } from "./cache-store.js";
 import { isoMillis } from "../iso-seconds.js";
 
 export interface CacheOptions {
-  readonly env: LockEnv;
+  /** uid: the cache directory must be ours (fs/secure-dir.ts). */
+  readonly env: LockEnv & Pick<Context, "uid">;
   /** Where entries live; undefined: nowhere to cache (no HOME), every hop goes to STS. */
   readonly dir: string | undefined;
   /** `off`: --no-cache; `refresh`: --refresh (do not read, do write); `use`: the default. */

@@ -90,16 +90,8 @@ function afterPreload(sts: StsFactory, preload: SdkPreloader): StsFactory {
     if (!(pending instanceof Promise)) return api;
     const ready = Promise.race([preload.clientsMayStart(), pending]);
     ready.catch(() => undefined); // the credentials' failure is the caller's to report (chain/run-hop.ts)
-    const after =
-      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-      (...args: A) =>
-        ready.then(() => call(...args));
-    return {
-      assumeRole: after(api.assumeRole),
-      assumeRoleWithWebIdentity: after(api.assumeRoleWithWebIdentity),
-      getCallerIdentity: after(api.getCallerIdentity),
-      getSessionToken: after(api.getSessionToken),
-    };
+    // Only an AssumeRole is sent before its signer's credentials are in.
+    return { ...api, assumeRole: (input) => ready.then(() => api.assumeRole(input)) };
   };
 }
 

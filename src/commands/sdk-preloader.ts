@@ -29,7 +29,8 @@ export interface SdkPreloader {
 /** `imds`: the chain's source is IMDS, whose three requests in a row set the pace (see above). */
 export function sdkPreloader(imds: boolean): SdkPreloader {
   let https = false;
-  let sdk: "no" | "loading" | "loaded" = "no";
+  let sdkAsked = false;
+  let sdkLoaded = false;
   let release!: () => void;
   const clients = new Promise<void>((resolve) => (release = resolve));
   // Not before the request is on the wire: a new connection writes it only once the poll phase has seen it
@@ -41,14 +42,14 @@ export function sdkPreloader(imds: boolean): SdkPreloader {
     later(() => void import("node:https").catch(() => undefined));
   };
   const loadSdk = () => {
-    if (sdk !== "no") return;
-    sdk = "loading";
+    if (sdkAsked) return;
+    sdkAsked = true;
     later(() =>
       import("../sts/sts-sdk.js")
         .then(({ warmUp }) => warmUp())
         .then(
           () => {
-            sdk = "loaded";
+            sdkLoaded = true;
             if (!imds) release();
           },
           () => undefined,
@@ -62,7 +63,7 @@ export function sdkPreloader(imds: boolean): SdkPreloader {
     },
     requested() {
       loadHttps();
-      if (sdk === "loaded" && imds) later(release);
+      if (sdkLoaded && imds) later(release);
     },
     answered: loadSdk,
     clientsMayStart: () => clients,

@@ -21,7 +21,7 @@ import { ConfigError } from "../errors.js";
 import { errnoOf, isErrno, UnsafePathError } from "./unsafe-path-error.js";
 import { isoMillis } from "../iso-seconds.js";
 
-export type LockEnv = Pick<Context, "fs" | "pid" | "uid" | "now" | "hostname" | "isProcessRunning">;
+export type LockEnv = Pick<Context, "fs" | "pid" | "now" | "hostname" | "isProcessRunning">;
 
 export interface LockOptions {
   /** Give up after waiting this long for one holder (default 10 s). */

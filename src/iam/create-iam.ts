@@ -1,3 +1,4 @@
+import { sdkCredentials } from "../sdk-credentials.js";
 import type { EvalDecision, IamApi, IamConfig } from "./iam-api.js";
 
 type Sdk = typeof import("@aws-sdk/client-iam");
@@ -14,11 +15,7 @@ export function createIam(config: IamConfig): IamApi {
       client: new sdk.IAMClient({
         region: config.region,
         ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-        credentials: {
-          accessKeyId: config.credentials.accessKeyId,
-          secretAccessKey: config.credentials.secretAccessKey,
-          ...(config.credentials.sessionToken ? { sessionToken: config.credentials.sessionToken } : {}),
-        },
+        credentials: sdkCredentials(config.credentials),
         maxAttempts: 2,
         requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
         ignoreConfiguredEndpointUrls: true,

@@ -1,6 +1,6 @@
 import { BadAnswerError } from "../errors.js";
 import { checkCredentials, unreadableAnswer, type AnswerMeta, type StsCall } from "./sts-answer.js";
-import type { Credentials } from "../types.js";
+import { sdkCredentials } from "../sdk-credentials.js";
 import type { AssumeRoleOutput, StsApi, StsConfig } from "./sts-api.js";
 
 type Sdk = typeof import("./sts-sdk.js");
@@ -19,9 +19,6 @@ export function createSts(config: StsConfig, now: () => Date = () => new Date())
   const load = () =>
     (loaded ??= Promise.all([import("./sts-sdk.js"), sharedAgents()]).then(([sdk, a]) => ({ sdk, client: new sdk.STSClient(clientConfig(config, a)) })));
   const endpoint = config.endpoint ?? `https://sts.${config.region}.amazonaws.com`;
-  // Credentials still on their way may fail before a request waits for them: the chain reports that failure
-  // (chain/run-hop.ts), so it must not also surface here as an unhandled rejection.
-  if (config.credentials instanceof Promise) config.credentials.catch(() => undefined);
   const send = async <O>(command: StsCommand, call: StsCall): Promise<{ out: O; meta: AnswerMeta }> => {
     const { client } = await load();
     const meta: AnswerMeta = {};
@@ -117,13 +114,12 @@ function sharedAgents(): Promise<Agents> {
 
 function clientConfig(config: StsConfig, agents: Agents) {
   const c = config.credentials;
-  const identity = (k: Credentials) => ({ accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, ...(k.sessionToken ? { sessionToken: k.sessionToken } : {}) });
   return {
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     // Unsigned calls (web identity) still need a credentials value: an empty provider is never used by them.
     // Credentials still on their way are a provider: the SDK builds the request and awaits them to sign it.
-    credentials: c === undefined ? { accessKeyId: "", secretAccessKey: "" } : c instanceof Promise ? () => c.then(identity) : identity(c),
+    credentials: c === undefined ? { accessKeyId: "", secretAccessKey: "" } : c instanceof Promise ? () => c.then(sdkCredentials) : sdkCredentials(c),
     maxAttempts: config.maxAttempts ?? 3,
     useFipsEndpoint: config.useFipsEndpoint ?? false,
     useDualstackEndpoint: config.useDualstackEndpoint ?? false,
