@@ -1,5 +1,5 @@
-import { Argument, Command, Help, Option, type CommandUnknownOpts } from "@commander-js/extra-typings";
-import { COMMAND_HEADS, headTerm, summaryOf, type CommandHead, type CommandName } from "./commands/command-listing.js";
+import { Argument, Command, Option, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { COMMAND_HEADS, summaryOf, type CommandHead, type CommandName } from "./commands/command-listing.js";
 import { captureTail } from "./commands/exec-tail.js";
 import { recordExitStatus } from "./commands/exit-status.js";
 import { refuseNearCommand } from "./commands/near-command.js";
@@ -162,8 +162,6 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 no source credentials, 4 access denied,
     if (builds(head.name)) program.addCommand(full[head.name]());
     else if (helpAsked) program.addCommand(headCommand(head));
   }
-  // The listing's line for a head is the full command's (a unit test holds the two equal).
-  if (helpAsked) program.configureHelp({ subcommandTerm: (cmd) => termOfHead(cmd) ?? new Help().subcommandTerm(cmd) });
   // What the completion scripts call at every Tab (hidden: not for people).
   if (builds(COMPLETE_COMMAND)) {
     program.addCommand(
@@ -208,18 +206,15 @@ function asksHelp(word: string): boolean {
   return word === "--help" || word === "help" || /^-[A-Za-z]*h[A-Za-z]*$/.test(word);
 }
 
-const heads = new WeakMap<CommandUnknownOpts, CommandHead>();
-
-/** A subcommand as the root's help lists it: name, summary and arguments, no options and no action. */
+/**
+ * A subcommand as the root's help lists it: name, summary and arguments, no action, and for a command with options
+ * one hidden stand-in, so that commander's listing says "[options]" as for the full command (a unit test holds the
+ * two listings equal).
+ */
 function headCommand(head: CommandHead): CommandUnknownOpts {
   const cmd = new Command(head.name).description(head.summary);
   if (head.args) cmd.arguments(head.args);
-  heads.set(cmd, head);
+  if (head.options) cmd.addOption(new Option("--options").hideHelp());
   return cmd;
-}
-
-function termOfHead(cmd: CommandUnknownOpts): string | undefined {
-  const head = heads.get(cmd);
-  return head && headTerm(head);
 }
 

@@ -68,8 +68,3 @@ export type CommandName = (typeof COMMAND_HEADS)[number]["name"];
 export function summaryOf(name: CommandName): string {
   return COMMAND_HEADS.find((h) => h.name === name)!.summary;
 }
-
-/** The head's line in the listing, as commander writes a full command's (Help.subcommandTerm). */
-export function headTerm(head: CommandHead): string {
-  return [head.name, ...(head.options ? ["[options]"] : []), ...(head.args ? [head.args] : [])].join(" ");
-}
